@@ -1,0 +1,268 @@
+#include "icmpkit/report/json_writer.hpp"
+
+#include "icmpkit/core/assert.hpp"
+
+namespace icmpkit::report {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Writes the decimal digits of v ending at `end`; returns the start.
+char* format_decimal(char* end, std::uint64_t v) noexcept {
+    static constexpr char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    char* p = end;
+    while (v >= 100) {
+        const auto i = static_cast<unsigned>(v % 100) * 2;
+        v /= 100;
+        *--p = pairs[i + 1];
+        *--p = pairs[i];
+    }
+    if (v >= 10) {
+        const auto i = static_cast<unsigned>(v) * 2;
+        *--p = pairs[i + 1];
+        *--p = pairs[i];
+    } else {
+        *--p = static_cast<char>('0' + v);
+    }
+    return p;
+}
+
+// Bytes that may be copied into a JSON string as they are: printable ASCII except `"` and `\`.
+constexpr bool is_plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// Length of the valid UTF-8 sequence starting at s[i] (2..4), or 0 if it is invalid
+// (RFC 3629 section 4 table: no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const std::size_t left = s.size() - i;
+    const unsigned char c = b(0);
+    auto cont = [&](std::size_t k) { return k < left && (b(k) & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (left < 2) return 0;
+        const unsigned char c1 = b(1);
+        const bool ok1 = c == 0xE0 ? (c1 >= 0xA0 && c1 <= 0xBF)
+                       : c == 0xED ? (c1 >= 0x80 && c1 <= 0x9F)
+                                   : (c1 & 0xC0) == 0x80;
+        return ok1 && cont(2) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (left < 2) return 0;
+        const unsigned char c1 = b(1);
+        const bool ok1 = c == 0xF0 ? (c1 >= 0x90 && c1 <= 0xBF)
+                       : c == 0xF4 ? (c1 >= 0x80 && c1 <= 0x8F)
+                                   : (c1 & 0xC0) == 0x80;
+        return ok1 && cont(2) && cont(3) ? 4 : 0;
+    }
+    return 0;
+}
+
+void append_escape(std::string& out, unsigned char c) {
+    switch (c) {
+    case '"': out.append("\\\"", 2); return;
+    case '\\': out.append("\\\\", 2); return;
+    case '\n': out.append("\\n", 2); return;
+    case '\r': out.append("\\r", 2); return;
+    case '\t': out.append("\\t", 2); return;
+    case '\b': out.append("\\b", 2); return;
+    case '\f': out.append("\\f", 2); return;
+    default: {
+        const char u[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 15]};
+        out.append(u, 6);
+    }
+    }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    std::size_t i = 0;
+    const std::size_t n = s.size();
+    while (i < n) {
+        std::size_t run = i;
+        while (run < n && is_plain(static_cast<unsigned char>(s[run]))) ++run;
+        out.append(s.data() + i, run - i);
+        i = run;
+        if (i >= n) break;
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            append_escape(out, c);
+            ++i;
+        } else if (const std::size_t len = utf8_sequence(s, i); len != 0) {
+            out.append(s.data() + i, len);
+            i += len;
+        } else {
+            out.append("\xEF\xBF\xBD", 3);  // U+FFFD REPLACEMENT CHARACTER for one bad byte
+            ++i;
+        }
+    }
+    out.push_back('"');
+}
+
+void JsonWriter::before_value() {
+    if (depth_ == 0) return;
+    if (is_object_[depth_ - 1]) {
+        ICMPKIT_ASSERT(after_key_);  // a value inside an object needs a key first
+        after_key_ = false;
+        return;
+    }
+    if (has_member_[depth_ - 1]) out_->push_back(',');
+    has_member_[depth_ - 1] = true;
+}
+
+void JsonWriter::open(char c) {
+    before_value();
+    ICMPKIT_ASSERT(depth_ < max_depth);
+    is_object_[depth_] = c == '{';
+    has_member_[depth_] = false;
+    ++depth_;
+    out_->push_back(c);
+}
+
+void JsonWriter::close(char c, bool object) {
+    ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] == object && !after_key_);
+    --depth_;
+    out_->push_back(c);
+}
+
+void JsonWriter::begin_object() { open('{'); }
+void JsonWriter::end_object() { close('}', true); }
+void JsonWriter::begin_array() { open('['); }
+void JsonWriter::end_array() { close(']', false); }
+
+void JsonWriter::key(std::string_view k) {
+    ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
+    if (has_member_[depth_ - 1]) out_->push_back(',');
+    has_member_[depth_ - 1] = true;
+    append_json_string(*out_, k);
+    out_->push_back(':');
+    after_key_ = true;
+}
+
+void JsonWriter::end_line() {
+    ICMPKIT_ASSERT(depth_ == 0);
+    out_->push_back('\n');
+}
+
+void JsonWriter::string(std::string_view s) {
+    before_value();
+    append_json_string(*out_, s);
+}
+
+void JsonWriter::uint(std::uint64_t v) {
+    before_value();
+    char buf[24];
+    char* end = buf + sizeof buf;
+    char* p = format_decimal(end, v);
+    out_->append(p, static_cast<std::size_t>(end - p));
+}
+
+void JsonWriter::sint(std::int64_t v) {
+    before_value();
+    char buf[24];
+    char* end = buf + sizeof buf;
+    const std::uint64_t mag = v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
+    char* p = format_decimal(end, mag);
+    if (v < 0) *--p = '-';
+    out_->append(p, static_cast<std::size_t>(end - p));
+}
+
+void JsonWriter::boolean(bool v) {
+    before_value();
+    if (v) out_->append("true", 4);
+    else out_->append("false", 5);
+}
+
+void JsonWriter::null() {
+    before_value();
+    out_->append("null", 4);
+}
+
+void JsonWriter::raw(std::string_view json) {
+    before_value();
+    out_->append(json);
+}
+
+void JsonWriter::dec_string(std::uint64_t v) {
+    before_value();
+    char buf[24];
+    char* end = buf + sizeof buf;
+    *--end = '"';
+    char* p = format_decimal(end, v);
+    *--p = '"';
+    out_->append(p, static_cast<std::size_t>(end + 1 - p));
+}
+
+void JsonWriter::dec_string_signed(std::int64_t v) {
+    before_value();
+    char buf[24];
+    char* end = buf + sizeof buf;
+    *--end = '"';
+    const std::uint64_t mag = v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
+    char* p = format_decimal(end, mag);
+    if (v < 0) *--p = '-';
+    *--p = '"';
+    out_->append(p, static_cast<std::size_t>(end + 1 - p));
+}
+
+void JsonWriter::hex_string(std::uint64_t v, int digits) {
+    before_value();
+    ICMPKIT_ASSERT(digits >= 0 && digits <= 16);
+    int n = 1;  // at least one digit, more if the value needs them
+    while (n < 16 && (v >> (4 * n)) != 0) ++n;
+    if (n < digits) n = digits;
+    char buf[20];
+    buf[0] = '"';
+    buf[1] = '0';
+    buf[2] = 'x';
+    for (int i = 0; i < n; ++i) buf[3 + i] = hex_digits[(v >> (4 * (n - 1 - i))) & 15];
+    buf[3 + n] = '"';
+    out_->append(buf, static_cast<std::size_t>(n + 4));
+}
+
+void JsonWriter::bool_string(bool v) {
+    before_value();
+    out_->append(v ? "\"1\"" : "\"0\"", 3);
+}
+
+void JsonWriter::bytes_string(std::span<const std::uint8_t> b) {
+    before_value();
+    const std::size_t start = out_->size();
+    out_->resize(start + (b.empty() ? 2 : b.size() * 3 + 1));
+    char* p = out_->data() + start;
+    *p++ = '"';
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i) *p++ = ':';
+        *p++ = hex_digits[b[i] >> 4];
+        *p++ = hex_digits[b[i] & 15];
+    }
+    *p = '"';
+}
+
+void JsonWriter::ipv4_string(core::Ipv4Address a) {
+    before_value();
+    char buf[18];
+    buf[0] = '"';
+    const std::size_t n = a.format_to(buf + 1);
+    buf[n + 1] = '"';
+    out_->append(buf, n + 2);
+}
+
+void JsonWriter::ipv6_string(const core::Ipv6Address& a) {
+    before_value();
+    char buf[48];
+    buf[0] = '"';
+    const std::size_t n = a.format_to(buf + 1);
+    buf[n + 1] = '"';
+    out_->append(buf, n + 2);
+}
+
+void JsonWriter::mac_string(std::span<const std::uint8_t, 6> m) {
+    bytes_string(std::span<const std::uint8_t>(m.data(), m.size()));
+}
+
+}  // namespace icmpkit::report
