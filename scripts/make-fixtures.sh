@@ -11,7 +11,7 @@
 set -euo pipefail
 
 [ "$(id -u)" -eq 0 ] || { echo "make-fixtures: must run as root (namespaces, tcpdump)" >&2; exit 2; }
-for tool in ip tcpdump ping iptables ip6tables tshark; do
+for tool in ip tcpdump ping iptables ip6tables tshark editcap; do
     command -v "$tool" >/dev/null || { echo "make-fixtures: $tool missing (scripts/install-deps.sh)" >&2; exit 2; }
 done
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -144,6 +144,7 @@ for f in linux-v4.pcap linux-v6.pcap fragments.pcap; do cp "$TMP/$f" "$OUT/$f"; 
 
 # --- scapy-built files --------------------------------------------------------------------------
 "$PY" "$HERE/make_fixtures.py" build "$OUT"
+editcap -F pcapng "$OUT/tunnels.pcap" "$OUT/tunnels.pcapng"   # the same frames as pcapng
 
 for f in linux-v4 linux-v6 fragments scapy-v4 scapy-v6 tunnels demo; do
     total=$(tshark -r "$OUT/$f.pcap" 2>/dev/null | wc -l)

@@ -99,7 +99,7 @@ Ok ethertype_chain(ByteReader& r, std::uint16_t type, LinkLayer& l, bool mark = 
         auto next = r.u16();
         if (!next) return core::Unexpected(next.error());
         l.vlan_ids.push_back(static_cast<std::uint16_t>(*tci & 0x0FFF));
-        l.layers.push_back(LinkProtocol::vlan);
+        l.layers.push_back(type == ethertype::qinq ? LinkProtocol::ieee8021ad : LinkProtocol::vlan);
         l.layers.push_back(LinkProtocol::ethertype);
         type = *next;
     }
@@ -233,6 +233,7 @@ std::string_view link_protocol_name(LinkProtocol p) noexcept {
         case LinkProtocol::ethertype: return "ethertype";
         case LinkProtocol::llc: return "llc";
         case LinkProtocol::vlan: return "vlan";
+        case LinkProtocol::ieee8021ad: return "ieee8021ad";
         case LinkProtocol::mpls: return "mpls";
         case LinkProtocol::pppoes: return "pppoes";
         case LinkProtocol::ppp: return "ppp";

@@ -58,7 +58,8 @@ enum class LinkProtocol : std::uint8_t {
     eth,        // "eth"
     ethertype,  // "ethertype": an EtherType field was dispatched on
     llc,        // "llc": IEEE 802.2 header after an 802.3 length field
-    vlan,       // "vlan": one 802.1Q / 802.1ad tag
+    vlan,       // "vlan": one 802.1Q tag (and the pre-standard 0x9100 / 0x9200 S-tags)
+    ieee8021ad, // "ieee8021ad": one 802.1ad S-tag (EtherType 0x88A8)
     mpls,       // "mpls": the whole label stack
     pppoes,     // "pppoes"
     ppp,        // "ppp"
