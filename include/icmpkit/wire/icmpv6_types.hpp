@@ -36,6 +36,7 @@ struct TypeInfo {
     std::string_view wireshark_label;  // as `tshark -V` prints "Type: <label> (n)"; "Unknown" otherwise
     bool is_error = false;             // RFC 4443 2.1: types 0-127 are errors
     bool extensions_allowed = false;   // RFC 4884 4: Destination Unreachable and Time Exceeded
+    std::uint8_t min_size = 8;         // bytes of the fixed part we decode (RFC 4443 2.1: 4 + body)
 };
 
 namespace detail {
@@ -96,6 +97,13 @@ constexpr std::array<TypeInfo, 256> make_type_table() {
     set(201, "Private experimentation", "Private experimentation");
     set(255, "Reserved for expansion of ICMPv6 informational messages",
         "Reserved for expansion of ICMPv6 informational messages");
+    // Fixed parts longer than 8 bytes: MLD (RFC 2710 3), RA/NS/NA/Redirect (RFC 4861 4.2-4.5),
+    // Node Information (RFC 4620 4).
+    for (int i : {130, 131, 132, 135, 136}) t[i].min_size = 24;
+    t[134].min_size = 16;
+    t[137].min_size = 40;
+    t[139].min_size = 16;
+    t[140].min_size = 16;
     t[1].extensions_allowed = true;  // RFC 4884 4.1/4.2 (ICMPv6 Destination Unreachable)
     t[3].extensions_allowed = true;  // RFC 4884 4.1 (ICMPv6 Time Exceeded)
     return t;
