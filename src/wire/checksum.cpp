@@ -6,8 +6,8 @@
 // when the host is little-endian. Two scalar paths and one AVX2 path:
 //   * scalar: 64-bit loads into two 128-bit accumulators (add/adc, no carry is ever lost), 32 bytes
 //     per iteration;
-//   * AVX2: 32-bit lanes zero-extended into 64-bit lanes, 64 bytes per iteration, chosen at run
-//     time with __builtin_cpu_supports.
+//   * AVX2: biased 16-bit words pair-added by vpmaddwd into 32-bit lanes, widened per block, 128
+//     bytes per iteration, for 128 bytes and more; chosen at run time with __builtin_cpu_supports.
 // tests/wire/checksum_test.cpp proves every path equal to the naive 16-bit loop.
 #include "icmpkit/wire/checksum.hpp"
 
@@ -95,36 +95,52 @@ std::uint64_t sum_scalar(const std::uint8_t* p, std::size_t n) noexcept {
 }
 
 #ifdef ICMPKIT_CHECKSUM_X86
-// Each 32-bit lane splits into its two 16-bit words (mask and shift: no shuffles), added into
-// 32-bit lanes; a lane gains < 2^16 per iteration, so blocks of at most 65535 iterations cannot
-// overflow, and each block is widened into 64-bit lanes.
+// Each native 16-bit word w is biased to the signed w - 32768 (xor 0x8000) and vpmaddwd against
+// ones adds neighbouring pairs into 32-bit lanes: one xor, one madd and one add per 32 bytes.
+// A lane gains a value in [-65536, 65534] per add, so at most 32767 adds per block cannot
+// overflow; each block is sign-extended into 64-bit lanes. The bias is put back at the end:
+// +65536 per 32-bit lane per vector, i.e. 16384 per byte summed here. The result is the exact
+// sum of the native 16-bit words, which folds like any other (RFC 1071 2(C)).
+__attribute__((target("avx2"))) inline __m256i widen_epi32(__m256i wide, __m256i a) noexcept {
+    wide = _mm256_add_epi64(wide, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(a)));
+    return _mm256_add_epi64(wide, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a, 1)));
+}
+
+__attribute__((target("avx2"))) inline __m256i pair_sums(const std::uint8_t* q, __m256i bias,
+                                                          __m256i ones) noexcept {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
+    return _mm256_madd_epi16(_mm256_xor_si256(v, bias), ones);
+}
+
 __attribute__((target("avx2"))) std::uint64_t sum_avx2(const std::uint8_t* p, std::size_t n) noexcept {
-    const __m256i mask = _mm256_set1_epi32(0xFFFF);
+    const __m256i bias = _mm256_set1_epi16(static_cast<short>(0x8000));
+    const __m256i ones = _mm256_set1_epi16(1);
     const __m256i zero = _mm256_setzero_si256();
-    __m256i wide = zero;  // 4 x 64-bit
-    while (n >= 64) {
-        std::size_t iters = n / 64;
-        if (iters > 65535) iters = 65535;
-        n -= iters * 64;
+    const std::size_t vector_bytes = n & ~std::size_t{31};
+    __m256i wide = zero;  // 4 x signed 64-bit
+    while (n >= 128) {
+        std::size_t iters = n / 128;
+        if (iters > 32767) iters = 32767;
+        n -= iters * 128;
         __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-        for (; iters; --iters, p += 64) {
-            __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-            __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-            a0 = _mm256_add_epi32(a0, _mm256_and_si256(v, mask));
-            a1 = _mm256_add_epi32(a1, _mm256_srli_epi32(v, 16));
-            a2 = _mm256_add_epi32(a2, _mm256_and_si256(w, mask));
-            a3 = _mm256_add_epi32(a3, _mm256_srli_epi32(w, 16));
+        for (; iters; --iters, p += 128) {
+            a0 = _mm256_add_epi32(a0, pair_sums(p, bias, ones));
+            a1 = _mm256_add_epi32(a1, pair_sums(p + 32, bias, ones));
+            a2 = _mm256_add_epi32(a2, pair_sums(p + 64, bias, ones));
+            a3 = _mm256_add_epi32(a3, pair_sums(p + 96, bias, ones));
         }
-        // a0+a1 < 2^33 per lane: widen each before adding.
-        for (__m256i a : {a0, a1, a2, a3}) {
-            wide = _mm256_add_epi64(wide, _mm256_unpacklo_epi32(a, zero));
-            wide = _mm256_add_epi64(wide, _mm256_unpackhi_epi32(a, zero));
-        }
+        // Each lane may be near +-2^31: widen each accumulator before adding.
+        for (__m256i x : {a0, a1, a2, a3}) wide = widen_epi32(wide, x);
     }
-    alignas(32) std::uint64_t lanes[4];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), wide);
+    __m256i a = zero;  // at most 3 more adds
+    for (; n >= 32; n -= 32, p += 32) a = _mm256_add_epi32(a, pair_sums(p, bias, ones));
+    wide = widen_epi32(wide, a);
+    // Horizontal: the four signed lanes, then the bias back.
+    __m128i h = _mm_add_epi64(_mm256_castsi256_si128(wide), _mm256_extracti128_si256(wide, 1));
+    std::int64_t lanes = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
+    auto exact = static_cast<std::uint64_t>(lanes + static_cast<std::int64_t>(16384 * vector_bytes));
     u128 s = sum_scalar(p, n);
-    for (auto l : lanes) s += l;
+    s += exact;
     return fold128(s);
 }
 

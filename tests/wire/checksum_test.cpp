@@ -106,3 +106,28 @@ TEST(Checksum, IncrementalUpdateEqualsRecompute) {
         }
     }
 }
+
+// Buffers past the AVX2 path's block size (32767 iterations of 128 bytes), at the extremes of
+// the word values (the 32-bit lanes' overflow bounds) and random, against a 64-bit naive sum.
+TEST(Checksum, LargeBuffersAcrossBlockBoundaries) {
+    auto naive64 = [](const std::vector<std::uint8_t>& d) {
+        std::uint64_t sum = 0;
+        std::size_t i = 0;
+        for (; i + 1 < d.size(); i += 2) sum += static_cast<std::uint64_t>((d[i] << 8) | d[i + 1]);
+        if (i < d.size()) sum += static_cast<std::uint64_t>(d[i] << 8);
+        while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+        return static_cast<std::uint16_t>(~sum);
+    };
+    std::mt19937 rng(4884);
+    for (std::size_t n : {std::size_t{32767} * 128, std::size_t{32767} * 128 + 1, std::size_t{4} << 20,
+                          (std::size_t{9} << 20) + 77}) {
+        std::vector<std::uint8_t> ones(n, 0xFF), zeros(n, 0), mixed(n);
+        for (std::size_t i = 0; i < n; ++i) mixed[i] = (i / 4096) % 2 ? 0xFF : 0x00;
+        std::vector<std::uint8_t> random(n);
+        for (auto& b : random) b = static_cast<std::uint8_t>(rng());
+        EXPECT_EQ(wire::internet_checksum(ones), naive64(ones)) << n;
+        EXPECT_EQ(wire::internet_checksum(zeros), naive64(zeros)) << n;
+        EXPECT_EQ(wire::internet_checksum(mixed), naive64(mixed)) << n;
+        EXPECT_EQ(wire::internet_checksum(random), naive64(random)) << n;
+    }
+}
