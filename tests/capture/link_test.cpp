@@ -75,13 +75,13 @@ TEST(Link, VlanAndQinQ) {
     auto l = unwrap(linktype::ethernet, f);
     ASSERT_TRUE(l);
     EXPECT_EQ(l->network_offset, 22u);
-    EXPECT_EQ(l->vlan_ids, (std::vector<std::uint16_t>{100, 200}));
+    EXPECT_EQ(std::vector<std::uint16_t>(l->vlan_ids.begin(), l->vlan_ids.end()), (std::vector<std::uint16_t>{100, 200}));
     EXPECT_EQ(l->protocols(), "eth:ethertype:ieee8021ad:ethertype:vlan:ethertype:ip");  // tshark names
     // Old vendor S-tag 0x9100 over 802.1Q.
     auto g = cat({macs, {0x91, 0x00, 0x0f, 0xff, 0x81, 0x00, 0x00, 0x01, 0x86, 0xdd}, ip6});
     auto m = unwrap(linktype::ethernet, g);
     ASSERT_TRUE(m);
-    EXPECT_EQ(m->vlan_ids, (std::vector<std::uint16_t>{4095, 1}));
+    EXPECT_EQ(std::vector<std::uint16_t>(m->vlan_ids.begin(), m->vlan_ids.end()), (std::vector<std::uint16_t>{4095, 1}));
     EXPECT_EQ(m->network, NetworkProtocol::ipv6);
 }
 

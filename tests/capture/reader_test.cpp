@@ -115,7 +115,7 @@ TEST(Reader, TunnelProtocolChainsMatchTsharkPrefix) {
     EXPECT_EQ(mpls_label(mpls->mpls_labels[0]), 16u);
     EXPECT_EQ(mpls_label(mpls->mpls_labels[1]), 1000u);
     auto qinq = unwrap_link(linktype::ethernet, frames[7].bytes);
-    EXPECT_EQ(qinq->vlan_ids, (std::vector<std::uint16_t>{10, 20}));
+    EXPECT_EQ(std::vector<std::uint16_t>(qinq->vlan_ids.begin(), qinq->vlan_ids.end()), (std::vector<std::uint16_t>{10, 20}));
 }
 
 TEST(Reader, MemorySourceEqualsFileSource) {

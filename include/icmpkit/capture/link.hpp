@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "icmpkit/core/bytes.hpp"
+#include "icmpkit/core/static_vector.hpp"
 #include "icmpkit/core/error.hpp"
 
 namespace icmpkit::capture {
@@ -50,6 +51,8 @@ inline constexpr std::uint16_t pppoe_session = 0x8864;   // RFC 2516
 // Bounds on stacked headers; a deeper stack is a Fault::unsupported at the first extra header.
 inline constexpr std::size_t max_vlan_tags = 8;
 inline constexpr std::size_t max_mpls_entries = 32;
+// eth + ethertype, two per VLAN tag, then at most a few more (mpls, pppoes, ppp, llc, raw).
+inline constexpr std::size_t max_link_layers = 2 + 2 * max_vlan_tags + 8;
 
 enum class NetworkProtocol : std::uint8_t { ipv4, ipv6, arp, other };
 
@@ -84,11 +87,11 @@ struct LinkLayer {
     // (0x0800 for IPv4, 0x86DD for IPv6; 0 when unknown); "other" keeps the raw value met.
     std::uint16_t ethertype = 0;
     std::size_t network_offset = 0;          // network header's first byte, within the frame
-    std::vector<std::uint16_t> vlan_ids;     // outermost first, 12-bit VIDs
-    std::vector<std::uint32_t> mpls_labels;  // raw 32-bit label stack entries, top first (RFC 3032)
+    core::StaticVector<std::uint16_t, max_vlan_tags> vlan_ids;     // outermost first, 12-bit VIDs
+    core::StaticVector<std::uint32_t, max_mpls_entries> mpls_labels;  // raw 32-bit label stack entries, top first (RFC 3032)
     std::optional<MacAddress> source;
     std::optional<MacAddress> destination;
-    std::vector<LinkProtocol> layers;  // in the order met
+    core::StaticVector<LinkProtocol, max_link_layers> layers;  // in the order met (no heap: hot path)
 
     // tshark-like frame.protocols prefix: "eth:ethertype:vlan:ethertype:ip" (network name last,
     // omitted for "other").
