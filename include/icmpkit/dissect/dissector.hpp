@@ -57,7 +57,7 @@ struct Stats {
     std::uint64_t count(core::Family f, std::uint8_t type) const noexcept;
 };
 
-class Reassembler;  // src/dissect/reassembly.hpp (private)
+class Reassembler;  // private (src/dissect/reassembly.hpp)
 
 class Dissector {
 public:
