@@ -204,9 +204,9 @@ FrameDecoder::Next FrameDecoder::ipv6(IpLayer& layer) {
         cur_.cut = true;
     }
     const auto& v = *view;
-    Ipv6Layer l6{wire::Ipv6Header::from_view(v), wire::walk_ipv6_chain(v.next_header(), v.payload(), 40)};
+    layer.header = Ipv6Layer{wire::Ipv6Header::from_view(v), wire::walk_ipv6_chain(v.next_header(), v.payload(), 40)};
     const core::Bytes datagram = cur_.data.first(std::min(cur_.data.size(), 40 + v.payload().size()));
-    const auto& chain = l6.chain;
+    const auto& chain = std::get<Ipv6Layer>(layer.header).chain;
     layer.header_checksum = ChecksumStatus::absent;
     layer.protocol = chain.upper_layer_protocol;
     layer.header_length = chain.upper_layer_offset;
@@ -214,7 +214,6 @@ FrameDecoder::Next FrameDecoder::ipv6(IpLayer& layer) {
     if (chain.truncated) note_fault(d_, {core::Fault::truncated, static_cast<std::uint32_t>(datagram.size())}, cur_.base, LayerKind::ip);
     const auto upper = std::min<std::size_t>(chain.upper_layer_offset, datagram.size());
     layer.payload = datagram.subspan(upper);
-    layer.header = std::move(l6);
     last_v6_ = &layer;
     last_v6_bytes_ = datagram;
     if (chain.error || chain.truncated) {
