@@ -1,6 +1,8 @@
 // ICMPv6 MessageView and parse() to values. emit() and encoded_size() are in icmpv6_emit.cpp.
 #include "icmpkit/wire/icmpv6.hpp"
 
+#include <type_traits>
+
 #include "icmpkit/wire/checksum.hpp"
 
 namespace icmpkit::wire::icmpv6 {
