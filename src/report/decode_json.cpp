@@ -1,5 +1,6 @@
 // write_json(Dissection): one NDJSON record per frame with an ICMP layer, in the layout of
 // docs/wireshark-fields.md section 7 (frame.* flat, then link, IP and ICMP objects).
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -133,12 +134,12 @@ void write_icmp_partial(const dissect::IcmpLayer& icmp, bool v6, JsonWriter& w) 
     }
 }
 
-void write_icmp_layer(const dissect::IcmpLayer& icmp, JsonWriter& w) {
+void write_icmp_layer(const dissect::IcmpLayer& icmp, std::int64_t frame_seconds, JsonWriter& w) {
     const bool v6 = icmp.family == core::Family::v6;
     const ChecksumStatus status = tshark_checksum_status(icmp.checksum);
     w.key(v6 ? "icmpv6" : "icmp");
     w.begin_object();
-    if (const auto* m4 = icmp.v4()) write_icmpv4_json(*m4, status, w);
+    if (const auto* m4 = icmp.v4()) write_icmpv4_json(*m4, status, w, frame_seconds);
     else if (const auto* m6 = icmp.v6()) write_icmpv6_json(*m6, status, w);
     else write_icmp_partial(icmp, v6, w);
     w.end_object();
@@ -172,9 +173,14 @@ void write_json(const dissect::Dissection& d, JsonWriter& w) {
     w.begin_object();
     write_frame(d.frame, w);
     if (d.link) write_link(*d.link, w);
-    write_ip_layers(d.ip, core::Family::v4, w);
-    write_ip_layers(d.ip, core::Family::v6, w);
-    if (d.icmp) write_icmp_layer(*d.icmp, w);
+    // Families in the order met, so that ip.version (which IPv6 layers carry too) keeps tshark's order.
+    const bool v6_first = !d.ip.empty() && d.ip.front().family == core::Family::v6;
+    write_ip_layers(d.ip, v6_first ? core::Family::v6 : core::Family::v4, w);
+    write_ip_layers(d.ip, v6_first ? core::Family::v4 : core::Family::v6, w);
+    if (d.icmp) {
+        const auto seconds = std::chrono::floor<std::chrono::seconds>(d.frame.timestamp).time_since_epoch().count();
+        write_icmp_layer(*d.icmp, seconds, w);
+    }
     write_additions(d, w);
     w.end_object();
     w.end_line();

@@ -1,5 +1,9 @@
 // The `icmp` object for one ICMPv4 message (docs/wireshark-fields.md section 3).
 #include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <type_traits>
 #include <variant>
 
@@ -21,8 +25,8 @@ void write_length_attribute(std::uint8_t length, JsonWriter& w) {
 }
 
 template <class Error>
-void write_original_and_extensions(const Error& m, JsonWriter& w) {
-    write_quote_json(m.original, w);
+void write_original_and_extensions(const Error& m, std::optional<std::int64_t> frame_seconds, JsonWriter& w) {
+    write_quote_json(m.original, w, frame_seconds);
     if (m.extensions) write_extensions_json(*m.extensions, w);
 }
 
@@ -51,21 +55,22 @@ void write_unreachable_like(std::uint8_t unused, std::uint8_t length, std::uint1
 
 struct BodyWriter {
     JsonWriter& w;
+    std::optional<std::int64_t> frame_seconds;
 
     void operator()(const v4::EchoRequest& m) const { echo(m); }
     void operator()(const v4::EchoReply& m) const { echo(m); }
     template <class Echo>
     void echo(const Echo& m) const {
         ident_seq_v4(w, m.identifier, m.sequence);
-        write_data_json(m.data, w);
+        write_echo_data(m.data, frame_seconds, w);
     }
     void operator()(const v4::DestinationUnreachable& m) const {
         write_unreachable_like(m.unused, m.length_attribute, m.next_hop_mtu, m.code == 4, w);
-        write_original_and_extensions(m, w);
+        write_original_and_extensions(m, frame_seconds, w);
     }
     void operator()(const v4::TimeExceeded& m) const {
         write_unreachable_like(m.unused, m.length_attribute, m.unused2, false, w);
-        write_original_and_extensions(m, w);
+        write_original_and_extensions(m, frame_seconds, w);
     }
     void operator()(const v4::ParameterProblem& m) const {
         w.field_dec("icmp.pointer", m.pointer);
@@ -77,17 +82,17 @@ struct BodyWriter {
             const std::uint8_t three[3] = {m.length_attribute, low[0], low[1]};
             field_bytes(w, "icmp.unused", three);
         }
-        write_original_and_extensions(m, w);
+        write_original_and_extensions(m, frame_seconds, w);
     }
     // tshark shows no field for the unused word of a source quench (a quirk we share: the
     // word is reported under icmpkit.unused only when it is not zero).
     void operator()(const v4::SourceQuench& m) const {
         if (m.unused != 0) w.field_hex("icmpkit.unused", m.unused, 8);
-        write_quote_json(m.original, w);
+        write_quote_json(m.original, w, frame_seconds);
     }
     void operator()(const v4::Redirect& m) const {
         field_ipv4(w, "icmp.redir_gw", m.gateway);
-        write_quote_json(m.original, w);
+        write_quote_json(m.original, w, frame_seconds);
     }
     // RFC 1256 section 3.
     void operator()(const v4::RouterAdvertisement& m) const {
@@ -160,12 +165,13 @@ struct BodyWriter {
 
 }  // namespace
 
-void write_icmpv4_json(const v4::Message& m, ChecksumStatus status, JsonWriter& w) {
+void write_icmpv4_json(const v4::Message& m, ChecksumStatus status, JsonWriter& w,
+                       std::optional<std::int64_t> frame_seconds) {
     w.field_dec("icmp.type", v4::type_of(m));
     w.field_dec("icmp.code", v4::code_of(m));
     w.field_hex("icmp.checksum", v4::checksum_of(m), 4);
     w.field_dec("icmp.checksum.status", static_cast<unsigned>(status));
-    std::visit(BodyWriter{w}, m);
+    std::visit(BodyWriter{w, frame_seconds}, m);
 }
 
 }  // namespace icmpkit::report

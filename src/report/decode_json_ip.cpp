@@ -26,11 +26,12 @@ void write_ipv4_fields(core::Bytes h, JsonWriter& w) {
     if (n < 6) return;
     w.field_hex("ip.id", core::load_be16(&h[4]), 4);
     if (n < 8) return;
-    w.field_hex("ip.flags", h[6] & 0xE0u, 2);
+    // tshark 4.0 prints bit-field values shifted down: DF alone is "0x02".
+    w.field_hex("ip.flags", h[6] >> 5, 2);
     w.field_bool("ip.flags.rb", (h[6] & 0x80) != 0);
     w.field_bool("ip.flags.df", (h[6] & 0x40) != 0);
     w.field_bool("ip.flags.mf", (h[6] & 0x20) != 0);
-    w.field_dec("ip.frag_offset", std::uint32_t{static_cast<std::uint16_t>(core::load_be16(&h[6]) & 0x1FFF)} * 8);
+    w.field_dec("ip.frag_offset", core::load_be16(&h[6]) & 0x1FFFu);  // 8-octet units, as on the wire
     if (n < 9) return;
     w.field_dec("ip.ttl", h[8]);
     if (n < 10) return;

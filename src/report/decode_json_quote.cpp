@@ -49,7 +49,7 @@ bool v4_has_ident(std::uint8_t type) noexcept {
     return type == 0 || type == 8 || (type >= 13 && type <= 18);
 }
 
-void write_quoted_icmp(core::Bytes t, bool v6, JsonWriter& w) {
+void write_quoted_icmp(core::Bytes t, bool v6, std::optional<std::int64_t> frame_seconds, JsonWriter& w) {
     w.key(v6 ? "icmpv6" : "icmp");
     w.begin_object();
     const std::size_t n = t.size();
@@ -68,19 +68,19 @@ void write_quoted_icmp(core::Bytes t, bool v6, JsonWriter& w) {
             write_data_json(t.subspan(8), w);
         } else if (!v6 && v4_has_ident(t[0])) {
             ident_seq_v4(w, id, seq);
-            if (t[0] == 0 || t[0] == 8) write_data_json(t.subspan(8), w);
+            if (t[0] == 0 || t[0] == 8) write_echo_data(t.subspan(8), frame_seconds, w);
         }
     }
     w.end_object();
 }
 
-void write_transport(std::uint8_t protocol, core::Bytes t, JsonWriter& w) {
+void write_transport(std::uint8_t protocol, core::Bytes t, std::optional<std::int64_t> frame_seconds, JsonWriter& w) {
     if (t.empty()) return;
     switch (protocol) {
         case proto_udp: write_quoted_udp(t, w); break;
         case proto_tcp: write_quoted_tcp(t, w); break;
-        case proto_icmp: write_quoted_icmp(t, false, w); break;
-        case proto_icmpv6: write_quoted_icmp(t, true, w); break;
+        case proto_icmp: write_quoted_icmp(t, false, frame_seconds, w); break;
+        case proto_icmpv6: write_quoted_icmp(t, true, frame_seconds, w); break;
         default: break;
     }
 }
@@ -96,7 +96,7 @@ void write_data_json(core::Bytes payload, JsonWriter& w) {
     w.end_object();
 }
 
-void write_quote_json(core::Bytes q, JsonWriter& w) {
+void write_quote_json(core::Bytes q, JsonWriter& w, std::optional<std::int64_t> frame_seconds) {
     if (q.empty()) return;
     const unsigned version = q[0] >> 4;
     if (version == 4) {
@@ -111,7 +111,7 @@ void write_quote_json(core::Bytes q, JsonWriter& w) {
         std::size_t end = q.size();
         const std::size_t total = core::load_be16(&q[2]);
         if (total >= ihl) end = std::min(end, total);
-        if (end > ihl) write_transport(q[9], q.subspan(ihl, end - ihl), w);
+        if (end > ihl) write_transport(q[9], q.subspan(ihl, end - ihl), frame_seconds, w);
     } else if (version == 6) {
         w.key("ipv6");
         w.begin_object();
@@ -119,7 +119,7 @@ void write_quote_json(core::Bytes q, JsonWriter& w) {
         w.end_object();
         if (chain.offset == 0 || chain.fragment_not_first || q.size() <= chain.offset) return;
         const std::size_t end = std::min(q.size(), 40 + std::size_t{core::load_be16(&q[4])});
-        if (end > chain.offset) write_transport(chain.protocol, q.subspan(chain.offset, end - chain.offset), w);
+        if (end > chain.offset) write_transport(chain.protocol, q.subspan(chain.offset, end - chain.offset), frame_seconds, w);
     }
 }
 

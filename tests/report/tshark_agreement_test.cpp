@@ -191,7 +191,14 @@ void run_agreement(const char* name, const std::vector<std::string>& files) {
     Tally t;
     for (const auto& f : files) compare_file(f, t);
     print_summary(name, t);
-    const std::size_t shown = std::min<std::size_t>(t.failures.size(), 60);
+    std::map<std::string, std::size_t> by_field;  // "file: field" -> count, for the summary
+    for (const auto& f : t.failures) {
+        const auto colon = f.find(": ");
+        const auto sp = f.find(' ', colon + 2);
+        by_field[f.substr(colon + 2, sp - colon - 2)]++;
+    }
+    for (const auto& [k, n] : by_field) std::printf("  disagreement x%zu: %s\n", n, k.c_str());
+    const std::size_t shown = std::min<std::size_t>(t.failures.size(), 40);
     for (std::size_t i = 0; i < shown; ++i) ADD_FAILURE() << t.failures[i];
     EXPECT_TRUE(t.failures.empty()) << t.failures.size() << " disagreements on well-formed packets";
     EXPECT_GT(t.packets, 0u);

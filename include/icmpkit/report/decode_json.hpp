@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "icmpkit/core/address.hpp"
@@ -48,8 +49,10 @@ Ipv6ChainEnd write_ipv6_fields(core::Bytes datagram, JsonWriter& w);
 // The datagram quoted in an ICMP error as tshark nests it in the ICMP object: key "ip" or "ipv6"
 // with the header fields, then "udp" / "tcp" / "icmp" / "icmpv6" with the transport fields that
 // are present. Writes nothing for an empty quote. The quoted UDP payload is `udp.payload`; the
-// data after it (tshark's top-level `data` layer) is not written.
-void write_quote_json(core::Bytes original, JsonWriter& w);
+// data after it (tshark's top-level `data` layer) is not written. `frame_seconds`: as for
+// write_icmpv4_json, for a quoted ICMP echo's payload.
+void write_quote_json(core::Bytes original, JsonWriter& w,
+                      std::optional<std::int64_t> frame_seconds = std::nullopt);
 
 // ---- RFC 4884 extensions (ext part) --------------------------------------------------------
 
@@ -64,7 +67,12 @@ void write_extension_object_json(const wire::ext::Object& o, JsonWriter& w);
 
 // The members of the `icmp` object for one ICMPv4 message: type, code, checksum, status, the
 // per-kind fields of docs/wireshark-fields.md section 3, the quote and the extensions.
-void write_icmpv4_json(const wire::icmpv4::Message& m, ChecksumStatus status, JsonWriter& w);
+// `frame_seconds` (the capture time, seconds since the epoch) enables tshark's heuristic for an
+// echo payload that starts with a sender timestamp (a 32-bit seconds + 32-bit microseconds
+// timeval within a day of the capture, big- or little-endian): the timestamp is then reported
+// as `icmpkit.data_time` and `data` starts after it, as tshark's does.
+void write_icmpv4_json(const wire::icmpv4::Message& m, ChecksumStatus status, JsonWriter& w,
+                       std::optional<std::int64_t> frame_seconds = std::nullopt);
 // The same for `icmpv6` (section 4), ND options, MLD, node information, extended echo.
 void write_icmpv6_json(const wire::icmpv6::Message& m, ChecksumStatus status, JsonWriter& w);
 // Key "icmpv6.opt" and an array of one object per ND option.
