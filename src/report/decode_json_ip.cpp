@@ -61,15 +61,17 @@ void write_ipv6_options(core::Bytes area, JsonWriter& w) {
             open = true;
         }
         w.begin_object();
-        w.field_hex("ipv6.opt.type", type, 2);
-        w.field_dec("ipv6.opt.type.action", type >> 6);
-        w.field_dec("ipv6.opt.type.change", (type >> 5) & 1u);
-        w.field_hex("ipv6.opt.type.rest", type & 0x1Fu, 2);
-        if (type == 0) {  // Pad1
+        if (type == 0) {  // Pad1: type and the pad1 marker only
+            w.field_hex("ipv6.opt.type", type, 2);
+            field_none(w, "ipv6.opt.pad1");
             w.end_object();
             ++i;
             continue;
         }
+        w.field_hex("ipv6.opt.type", type, 2);
+        w.field_dec("ipv6.opt.type.action", type >> 6);
+        w.field_dec("ipv6.opt.type.change", (type >> 5) & 1u);
+        w.field_hex("ipv6.opt.type.rest", type & 0x1Fu, 2);
         if (i + 2 > area.size()) {
             w.end_object();
             break;
@@ -116,10 +118,10 @@ Ipv6ChainEnd write_ipv6_fields(core::Bytes d, JsonWriter& w) {
     if (n < 40) return end;
     field_ipv6(w, "ipv6.dst", core::Ipv6Address::from_bytes(&d[24]));
 
-    // Extension headers (RFC 8200 4), bounded in count so garbage cannot make the walk run on.
+    // Extension headers (RFC 8200 4). Each is at least 8 octets, so the walk ends with the bytes.
     std::uint8_t next = d[6];
     std::size_t off = 40;
-    for (int count = 0; count < 32; ++count) {
+    for (;;) {
         if (next != nh_hop_by_hop && next != nh_routing && next != nh_fragment && next != nh_dstopts) break;
         if (off + 8 > n) return end;  // not all there: no upper layer
         const std::uint8_t nh = d[off];
@@ -135,6 +137,7 @@ Ipv6ChainEnd write_ipv6_fields(core::Bytes d, JsonWriter& w) {
             w.field_hex("ipv6.fraghdr.ident", core::load_be32(&d[off + 4]), 8);
             w.end_object();
             if ((fo >> 3) != 0) end.fragment_not_first = true;
+            if ((fo >> 3) != 0 || (fo & 1) != 0) end.fragment = true;
             next = nh;
             off += 8;
             continue;

@@ -82,7 +82,18 @@ struct OptionWriter {
         }
         if (!o.padding.empty()) field_none(w, "icmpv6.opt.padding");
     }
-    void operator()(const ndp::Raw&) const {}
+    // Options the wire module keeps raw but tshark names: RFC 6275 7.3 and 7.4.
+    void operator()(const ndp::Raw& o) const {
+        const core::Bytes d = o.data;
+        if (o.type == 7 && d.size() == 6) {  // Advertisement Interval
+            field_none(w, "icmpv6.opt.reserved");
+            w.field_dec("icmpv6.opt.advertisement_interval", core::load_be32(d.data() + 2));
+        } else if (o.type == 8 && d.size() == 6) {  // Home Agent Information
+            field_none(w, "icmpv6.opt.reserved");
+            w.field_dec("icmpv6.opt.home_agent_preference", core::load_be16(d.data() + 2));
+            w.field_dec("icmpv6.opt.home_agent_lifetime", core::load_be16(d.data() + 4));
+        }
+    }
 };
 
 }  // namespace

@@ -24,8 +24,11 @@ void write_quoted_udp(core::Bytes t, JsonWriter& w) {
     if (n >= 4) w.field_dec("udp.dstport", core::load_be16(&t[2]));
     if (n >= 6) w.field_dec("udp.length", core::load_be16(&t[4]));
     if (n >= 8) {
-        w.field_hex("udp.checksum", core::load_be16(&t[6]), 4);
-        w.field_dec("udp.checksum.status", static_cast<unsigned>(ChecksumStatus::unverified));
+        const std::uint16_t checksum = core::load_be16(&t[6]);
+        w.field_hex("udp.checksum", checksum, 4);
+        // RFC 768: zero means the sender computed no checksum.
+        w.field_dec("udp.checksum.status",
+                    static_cast<unsigned>(checksum == 0 ? ChecksumStatus::not_present : ChecksumStatus::unverified));
         const std::size_t length = core::load_be16(&t[4]);
         if (length > 8) {
             const std::size_t payload = std::min(length - 8, n - 8);
@@ -117,7 +120,7 @@ void write_quote_json(core::Bytes q, JsonWriter& w, std::optional<std::int64_t> 
         w.begin_object();
         const Ipv6ChainEnd chain = write_ipv6_fields(q, w);
         w.end_object();
-        if (chain.offset == 0 || chain.fragment_not_first || q.size() <= chain.offset) return;
+        if (chain.offset == 0 || chain.fragment || q.size() <= chain.offset) return;
         const std::size_t end = std::min(q.size(), 40 + std::size_t{core::load_be16(&q[4])});
         if (end > chain.offset) write_transport(chain.protocol, q.subspan(chain.offset, end - chain.offset), frame_seconds, w);
     }

@@ -85,6 +85,24 @@ const Exception exceptions[] = {
              if (v == "64") return true;
          return false;
      }},
+    {"ip.dst",
+     "outer IPv4 header with a loose or strict source route option (RFC 791 3.1, types 131/137)",
+     "tshark shows the last address of the route option as ip.dst; we print the header's own "
+     "destination field (the next hop of the source route)",
+     [](std::string_view q, const Values&, const Values&, const Context& c) {
+         if (q != "ip.dst" || c.d.ip.empty() || !c.d.ip.front().v4()) return false;
+         for (const auto& o : c.d.ip.front().v4()->options)
+             if (auto* r = std::get_if<wire::RecordRoute>(&o); r && (r->type == 131 || r->type == 137)) return true;
+         return false;
+     }},
+    {"icmp.ext.*, icmp.int_ident.*, icmp.int_info.*, icmp.mpls.*",
+     "ICMPv4 Extended Echo Reply (type 43) followed by an extension structure",
+     "RFC 8335 section 3 defines no payload for the reply and tshark ignores it; we decode what is there",
+     [](std::string_view q, const Values&, const Values& theirs, const Context& c) {
+         const auto* m = c.d.icmp ? c.d.icmp->v4() : nullptr;
+         return m && std::holds_alternative<wire::icmpv4::ExtendedEchoReply>(*m) && is_extension_field(q) &&
+                theirs.empty();
+     }},
 };
 
 struct Tally {

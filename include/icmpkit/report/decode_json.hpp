@@ -25,7 +25,7 @@ struct Dissection;
 namespace icmpkit::report {
 
 // tshark's `*.checksum.status` values (proto.h PROTO_CHECKSUM_E_*).
-enum class ChecksumStatus : std::uint8_t { bad = 0, good = 1, unverified = 2 };
+enum class ChecksumStatus : std::uint8_t { bad = 0, good = 1, unverified = 2, not_present = 3 };
 
 // ---- network layer (ip.hpp part) -----------------------------------------------------------
 
@@ -41,6 +41,7 @@ struct Ipv6ChainEnd {
     std::uint8_t protocol = 59;
     std::size_t offset = 0;
     bool fragment_not_first = false;
+    bool fragment = false;  // a fragment header with a non-zero offset or M set
 };
 Ipv6ChainEnd write_ipv6_fields(core::Bytes datagram, JsonWriter& w);
 
