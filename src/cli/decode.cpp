@@ -10,15 +10,10 @@
 
 #include "icmpkit/capture/reader.hpp"
 #include "icmpkit/dissect/dissector.hpp"
+#include "icmpkit/report/decode_json.hpp"
 #include "icmpkit/report/decode_text.hpp"
+#include "icmpkit/report/decode_tree.hpp"
 #include "icmpkit/report/json_writer.hpp"
-
-namespace icmpkit::report {
-// The -v tree and --json renderers (branch h-report; a temporary fallback lives in
-// src/report/decode_fallback_TEMPORARY.cpp until it is merged).
-void write_tree(const dissect::Dissection& d, std::string& out);
-void write_json(const dissect::Dissection& d, JsonWriter& w);
-}  // namespace icmpkit::report
 
 namespace icmpkit::cli {
 
