@@ -70,8 +70,8 @@ std::optional<SuppressReason> error_suppressed(const OffendingFacts& f, std::uin
     if (!v6 && f.non_initial_fragment) return SuppressReason::non_initial_fragment;
     if (f.is_icmp_error) return SuppressReason::about_icmp_error;
     bool excepted = v6 && group_exception_v6(type, code);
-    if (f.group_destination && !excepted) return SuppressReason::group_destination;
     if (f.link_layer_broadcast && !excepted) return SuppressReason::link_layer_broadcast;
+    if (f.group_destination && !excepted) return SuppressReason::group_destination;
     if (!f.source_names_one_host) return SuppressReason::source_not_one_host;
     return std::nullopt;
 }
