@@ -165,8 +165,15 @@ private:
     void reply_v4(const Input& in, core::Buffer icmp_message, core::Ipv4Address reply_to);
     core::Buffer extended_echo_reply_v4(const Input& in, core::Bytes request);
 
-    // IPv6 (node_v6.cpp)
+    // IPv6 (node_v6.cpp, icmpv6_out.cpp)
     void receive_v6(const Input& in);
+    void local_v6(const Input& in, std::uint8_t upper, std::size_t upper_offset, std::size_t naming_offset);
+    void icmp_v6(const Input& in, std::size_t upper_offset);
+    void forward_v6(const Input& in);
+    bool error_v6(const Input& in, const ErrorSpec& spec);
+    void reply_v6(const Input& in, core::Buffer icmp, const core::Ipv6Address& source,
+                  const core::Ipv6Address& destination, std::uint8_t hop_limit);
+    OffendingFacts facts_v6(const Input& in) const;
 
     OffendingFacts facts_v4(const Input& in) const;
     std::optional<wire::ext::ExtensionStructure> extensions_for(const Interface& iface) const;
