@@ -87,7 +87,9 @@ void Node::receive_v4(const Input& raw) {
     auto dst = hv->destination();
     // RFC 1122 3.2.1.3 / RFC 1812 5.3.7: a source that is broadcast, multicast, class E or
     // loopback is discarded (0.0.0.0 is allowed to reach a host: bootstrapping).
-    if (src.is_loopback() || src.is_multicast() || src.is_reserved() || is_broadcast_v4(src)) {
+    // Our own address as the source of an arriving datagram is spoofed or looped (Linux: martian).
+    if (src.is_loopback() || src.is_multicast() || src.is_reserved() || is_broadcast_v4(src) ||
+        is_local_address(src)) {
         dispose(DropReason::martian_source);
         return;
     }

@@ -35,7 +35,8 @@ void Node::receive_v6(const Input& raw) {
     auto src = hv->source();
     auto dst = hv->destination();
     // RFC 4291 2.5.3 / 2.7: loopback never on the wire; a multicast source is invalid.
-    if (src.is_multicast() || src.is_loopback()) return dispose(DropReason::martian_source);
+    if (src.is_multicast() || src.is_loopback() || is_local_address(core::IpAddress(src)))
+        return dispose(DropReason::martian_source);
     auto chain = wire::walk_ipv6_chain(hv->next_header(), hv->payload(), 40);
     if (chain.error) {
         // RFC 8200 4.1: hop-by-hop anywhere but first -> Parameter Problem code 1 at the byte.
