@@ -35,6 +35,8 @@ bool is_icmpv4_error_datagram(core::Bytes d) noexcept {
 bool is_icmpv6_error_datagram(core::Bytes d) noexcept {
     auto chain = wire::walk_ipv6_chain(d);
     if (!chain) return false;
+    // A chain cut short hides the upper layer: it may be an ICMPv6 error, so assume it is.
+    if (chain->truncated && !chain->error) return true;
     if (chain->upper_layer_protocol != wire::ip_protocol::icmpv6) return false;
     if (chain->fragment && chain->fragment->offset != 0) return true;  // type unknowable
     if (chain->truncated || chain->upper_layer_offset >= d.size()) return true;

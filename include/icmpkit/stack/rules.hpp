@@ -46,7 +46,7 @@ struct OffendingFacts {
 // Types we cannot read (truncated) count as errors: we cannot prove otherwise.
 bool is_icmpv4_error_datagram(core::Bytes ipv4_datagram) noexcept;
 // RFC 4443 2.4(e.1) an ICMPv6 error, (e.2) an ICMPv6 Redirect. Walks the extension chain; an
-// unreadable upper layer (truncated chain, or ICMPv6 in a non-initial fragment) counts as one.
+// unreadable upper layer (a truncated chain, or ICMPv6 in a non-initial fragment) counts as one.
 bool is_icmpv6_error_datagram(core::Bytes ipv6_datagram) noexcept;
 // RFC 1122 3.2.2: "a datagram fragment other than the first fragment".
 bool is_non_initial_fragment_v4(core::Bytes ipv4_datagram) noexcept;
