@@ -192,7 +192,7 @@ void Driver::dispatch() {
         if (actions.empty()) return;
         for (auto& a : actions) {
             if (auto* t = std::get_if<probe::Transmit>(&a)) send(*t);
-            else if (hooks_.on_event) hooks_.on_event(a);
+            if (hooks_.on_event) hooks_.on_event(a);  // Transmit too: flood prints '.' at once
         }
     }
 }

@@ -156,7 +156,7 @@ Output PingText::event(const probe::Action& a, core::WallTime wall) const {
                                                               : fmt(": local error: message too long, mtu: %u\n", l->mtu));
     } else if (const auto* n = std::get_if<probe::NoAnswerEvent>(&a)) {
         if (!o_.quiet) o.out = stamp(wall) + fmt("no answer yet for icmp_seq=%llu\n", static_cast<unsigned long long>(n->sequence));
-    } else if (std::holds_alternative<probe::SentEvent>(a)) {
+    } else if (std::holds_alternative<probe::Transmit>(a)) {
         if (o_.flood && !o_.quiet) o.out = ".";
     }
     return o;
