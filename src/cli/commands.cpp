@@ -4,11 +4,12 @@ namespace icmpkit::cli {
 
 // Subcommand entry points, one file each.
 int run_decode(int argc, char** argv);  // decode.cpp
+int run_ping(int argc, char** argv);    // ping.cpp
 
 std::span<const Command> commands() {
     static const Command table[] = {
         {"decode", "print the ICMP packets of a capture file or interface", run_decode},
-        {"version", "print the version", [](int, char**) { return 0; }},
+        {"ping", "send ICMP echo requests (iputils ping compatible)", run_ping},
     };
     return table;
 }

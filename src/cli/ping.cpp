@@ -1,0 +1,318 @@
+// `icmpkit ping`: a drop-in for iputils ping 20221126 for one target. Option letters, messages and
+// exit codes are iputils' (strtol_or_err() failures exit 1 as iputils does; other errors 2).
+#include <getopt.h>
+
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/probe/ping.hpp"
+#include "icmpkit/report/ping_text.hpp"
+
+namespace icmpkit::cli {
+namespace {
+
+constexpr const char* prog = "icmpkit ping";
+
+struct Exit {
+    int code;
+};
+
+[[noreturn]] void fail(int code, const std::string& msg) {
+    std::fprintf(stderr, "%s: %s\n", prog, msg.c_str());
+    throw Exit{code};
+}
+
+// iputils strtol_or_err(): "invalid argument: 'x'" / "...: out of range: a <= value <= b", exit 1.
+long long parse_int(const char* s, long long lo, long long hi) {
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        fail(1, std::string("invalid argument: '") + s + "'");
+    if (v < lo || v > hi)
+        fail(1, std::string("invalid argument: '") + s + "': out of range: " + std::to_string(lo) +
+                    " <= value <= " + std::to_string(hi));
+    return v;
+}
+
+// iputils 20221126 accepts a trailing garbage in -i/-W with a warning.
+double parse_seconds(const char* s) {
+    char* end = nullptr;
+    double v = std::strtod(s, &end);
+    if (end == s || *end) {
+        std::fprintf(stderr, "%s: option argument contains garbage: %s\n", prog, end);
+        std::fprintf(stderr, "%s: this will become fatal error in the future\n", prog);
+    }
+    return v;
+}
+
+int parse_tos(const char* s) {
+    char* end = nullptr;
+    long v = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? std::strtol(s + 2, &end, 16) : std::strtol(s, &end, 10);
+    if (*end) fail(2, std::string("bad TOS value: ") + s);
+    if (v > 255 || v < 0) fail(2, "the decimal value of TOS bits must be in range 0-255: " + std::to_string(v));
+    return static_cast<int>(v);
+}
+
+core::Buffer parse_pattern(const char* s) {
+    for (const char* c = s; *c; ++c)
+        if (!std::isxdigit(static_cast<unsigned char>(*c))) fail(2, std::string("patterns must be specified as hex digits: ") + c);
+    core::Buffer b;
+    for (std::size_t i = 0; s[i] && b.size() < 16; i += 2) {
+        char two[3] = {s[i], s[i + 1] ? s[i + 1] : '\0', 0};
+        b.push_back(static_cast<std::uint8_t>(std::strtoul(two, nullptr, 16)));
+        if (!s[i + 1]) break;
+    }
+    return b;
+}
+
+struct Options {
+    std::optional<core::Family> family;
+    probe::PingConfig cfg;
+    net::SocketOptions sock;
+    report::PingTextOptions text;
+    bool numeric = false, interval_set = false, json = false, record_route = false;
+    std::optional<int> ts_type;
+    std::optional<std::uint16_t> identifier;
+    std::string target;
+};
+
+void usage_and_exit() {
+    std::fprintf(stderr,
+                 "\nUsage\n  icmpkit ping [options] <destination>\n\nOptions:\n"
+                 "  -4 -6 -a -A -b -c <count> -D -e <identifier> -f -i <interval> -I <iface|addr>\n"
+                 "  -l <preload> -m <mark> -M <do|dont|want|probe> -n -O -p <pattern> -q -Q <tos>\n"
+                 "  -R -s <size> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -v -w <deadline> -W <timeout>\n"
+                 "  --json  --stats=full\n");
+    throw Exit{2};
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    static const option longs[] = {{"json", no_argument, nullptr, 'J'},
+                                   {"stats", required_argument, nullptr, 'S' + 256},
+                                   {"help", no_argument, nullptr, 'h'},
+                                   {nullptr, 0, nullptr, 0}};
+    argv[0] = const_cast<char*>(prog);
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:t:UvVw:W:", longs, nullptr)) != -1) {
+        switch (ch) {
+            case '4':
+            case '6': {
+                auto f = ch == '4' ? core::Family::v4 : core::Family::v6;
+                if (o.family && *o.family != f) fail(2, "only one -4 or -6 option may be specified");
+                o.family = f;
+                break;
+            }
+            case 'b': o.sock.broadcast = true; break;
+            case 'R':
+                if (o.ts_type) fail(2, "only one of -T or -R may be used");
+                o.record_route = true;
+                break;
+            case 'T':
+                if (o.record_route) fail(2, "only one of -T or -R may be used");
+                if (!std::strcmp(optarg, "tsonly")) o.ts_type = 0;
+                else if (!std::strcmp(optarg, "tsandaddr")) o.ts_type = 1;
+                else if (!std::strcmp(optarg, "tsprespec")) o.ts_type = 3;
+                else fail(2, std::string("invalid timestamp type: ") + optarg);
+                break;
+            case 'F': o.sock.flowlabel = static_cast<std::uint32_t>(std::strtoul(optarg, nullptr, 0)); break;
+            case 'a': o.text.audible = true; break;
+            case 'A': o.cfg.adaptive = true; break;
+            case 'c': o.cfg.count = static_cast<std::uint64_t>(parse_int(optarg, 1, LLONG_MAX)); break;
+            case 'd': break;
+            case 'D': o.text.timestamps = true; break;
+            case 'e': o.identifier = static_cast<std::uint16_t>(parse_int(optarg, 0, 65535)); break;
+            case 'f': o.cfg.flood = true; o.numeric = true; break;
+            case 'i': {
+                double v = parse_seconds(optarg);
+                if (v > INT_MAX / 1000.0 || v < 0) fail(2, std::string("bad timing interval: ") + optarg);
+                o.cfg.interval = std::chrono::milliseconds(static_cast<long long>(v * 1000));
+                o.interval_set = true;
+                break;
+            }
+            case 'I': {
+                std::string a = optarg;
+                if (auto ip = core::IpAddress::parse(a.substr(0, a.find('%')))) {
+                    o.sock.source = *ip;
+                    if (a.find('%') != std::string::npos) o.sock.device = a.substr(a.find('%') + 1);
+                } else {
+                    o.sock.device = a;
+                }
+                break;
+            }
+            case 'l': o.cfg.preload = static_cast<unsigned>(parse_int(optarg, 1, 65536)); break;
+            case 'L': break;
+            case 'm': o.sock.mark = static_cast<std::uint32_t>(parse_int(optarg, 0, INT_MAX)); break;
+            case 'M':
+                if (!std::strcmp(optarg, "do")) o.sock.pmtudisc = 2;          // IP_PMTUDISC_DO
+                else if (!std::strcmp(optarg, "dont")) o.sock.pmtudisc = 0;   // IP_PMTUDISC_DONT
+                else if (!std::strcmp(optarg, "want")) o.sock.pmtudisc = 1;   // IP_PMTUDISC_WANT
+                else if (!std::strcmp(optarg, "probe")) o.sock.pmtudisc = 3;  // IP_PMTUDISC_PROBE
+                else fail(2, std::string("invalid -M argument: ") + optarg);
+                break;
+            case 'n': o.numeric = true; break;
+            case 'O': o.cfg.report_outstanding = true; break;
+            case 'p': o.cfg.pattern = parse_pattern(optarg); break;
+            case 'q': o.text.quiet = true; break;
+            case 'Q': o.sock.tos = parse_tos(optarg); break;
+            case 'r': break;
+            case 's': o.cfg.payload_size = static_cast<std::size_t>(parse_int(optarg, 0, INT_MAX)); break;
+            case 't': o.sock.ttl = static_cast<int>(parse_int(optarg, 0, 255)); break;
+            case 'U': break;
+            case 'v': o.text.verbose = true; break;
+            case 'V': std::printf("icmpkit ping %s\n", ICMPKIT_VERSION); throw Exit{0};
+            case 'w': o.cfg.deadline = std::chrono::seconds(parse_int(optarg, 0, INT_MAX)); break;
+            case 'W': {
+                double v = parse_seconds(optarg);
+                if (v < 0 || v > INT_MAX / 1000.0) fail(2, std::string("bad linger time: ") + optarg);
+                o.cfg.linger = std::chrono::milliseconds(static_cast<long long>(v * 1000));
+                break;
+            }
+            case 'J': o.json = true; break;
+            case 'S' + 256:
+                if (std::strcmp(optarg, "full") && std::strcmp(optarg, "basic")) fail(2, std::string("invalid --stats value: ") + optarg);
+                o.text.full_stats = !std::strcmp(optarg, "full");
+                break;
+            default: usage_and_exit();
+        }
+    }
+    if (optind >= argc) fail(1, "usage error: Destination address required");
+    o.target = argv[argc - 1];
+    if (o.cfg.deadline && o.cfg.deadline->count() == 0) o.cfg.deadline.reset();
+    if (o.cfg.flood && !o.interval_set) o.cfg.interval = core::Duration{0};
+    o.text.flood = o.cfg.flood;
+    return o;
+}
+
+// RFC 791 3.1 options as iputils builds them: NOP + record route with 9 slots, or a timestamp.
+core::Buffer ip_options_for(const Options& o) {
+    core::Buffer b(40, 0);
+    if (o.record_route) {
+        b[0] = 1;   // NOP
+        b[1] = 7;   // record route
+        b[2] = 39;  // length
+        b[3] = 4;   // pointer
+        return b;
+    }
+    if (o.ts_type) {
+        b[0] = 68;
+        b[1] = *o.ts_type == 0 ? 40 : 36;
+        b[2] = 5;
+        b[3] = static_cast<std::uint8_t>(*o.ts_type);
+        b.resize(b[1]);
+        return b;
+    }
+    return {};
+}
+
+int run(int argc, char** argv) {
+    Options o = parse(argc, argv);
+    auto resolved = net::resolve(o.target, o.family);
+    if (!resolved) fail(2, o.target + ": " + resolved.error());
+    const core::IpAddress dest = resolved->address;
+    const bool v4 = dest.is_v4();
+    if (!v4 && (o.record_route || o.ts_type)) fail(2, "-R and -T are IPv4 options");
+    // ping4_run(): a numeric target implies -n; ping6_run(): so does any ':' in the target.
+    if ((v4 && core::Ipv4Address::parse(o.target)) || (!v4 && o.target.find(':') != std::string::npos)) o.numeric = true;
+    std::string host = v4 && !core::Ipv4Address::parse(o.target) && !resolved->canonical_name.empty()
+                           ? resolved->canonical_name : o.target;
+
+    auto sock = net::IcmpSocket::open(dest.family());
+    if (!sock) {
+        std::fprintf(stderr, "%s: socket: %s\n", prog, std::strerror(sock.error().error_number));
+        fail(2, net::no_socket_advice(dest.family()));
+    }
+    o.sock.ip_options = ip_options_for(o);
+    o.sock.payload_size = o.cfg.payload_size;
+    o.sock.preload = o.cfg.preload;
+    auto source = net::configure(*sock, o.sock, dest, resolved->scope_id);
+    if (!source) {
+        const auto& e = source.error();
+        fail(2, e.error_number ? e.operation + ": " + std::strerror(e.error_number) : e.operation);
+    }
+    if (auto d = net::drop_capabilities(); !d) fail(2, d.error().operation + ": " + std::strerror(d.error().error_number));
+
+    probe::PingConfig& cfg = o.cfg;
+    cfg.destination = dest;
+    cfg.wall_offset = net::wall_offset();
+    cfg.check_identifier = sock->kind() == net::SocketKind::raw;
+    cfg.verify_checksum = v4 && sock->kind() == net::SocketKind::raw;
+    cfg.identifier = o.identifier ? *o.identifier : static_cast<std::uint16_t>(std::random_device{}() & 0xFFFF);
+    probe::Ping ping(cfg);
+
+    std::optional<core::IpAddress> last;
+    std::string last_text;
+    report::PingText text(o.text, dest.family(), [&](const core::IpAddress& a) {
+        if (o.numeric) return a.to_string();
+        if (!last || !(*last == a)) {  // pr_addr() caches the last address
+            last = a;
+            last_text = net::reverse_name(a) + " (" + a.to_string() + ")";
+        }
+        return last_text;
+    });
+    report::PingJson json(o.text.full_stats);
+    auto wall_of = [&](core::MonoTime t) { return core::WallTime(t.since_origin + cfg.wall_offset); };
+    auto put = [](const std::string& s, std::FILE* f) {
+        if (!s.empty()) { std::fputs(s.c_str(), f); std::fflush(f); }
+    };
+
+    if (o.json) {
+        put(json.start(host, dest, cfg.payload_size, sock->kind() == net::SocketKind::raw ? "raw" : "datagram",
+                       net::describe(sock->rx_clock())), stdout);
+    } else {
+        if (!cfg.pattern.empty() && !o.text.quiet) {
+            std::string p = "PATTERN: 0x";
+            char b[3];
+            for (auto x : cfg.pattern) { std::snprintf(b, sizeof b, "%02x", x); p += b; }
+            put(p + "\n", stdout);
+        }
+        std::string from;
+        if (!o.sock.device.empty() || o.sock.source)
+            from = source->to_string() + " " + o.sock.device;
+        put(text.header(host, dest, cfg.payload_size, o.sock.ip_options.empty() ? 0 : 40, from), stdout);
+        if (o.text.verbose)
+            std::fprintf(stderr, "%s: %s socket, receive times from %s\n", prog,
+                         sock->kind() == net::SocketKind::raw ? "raw" : "datagram", net::describe(sock->rx_clock()));
+    }
+
+    net::DriverHooks hooks;
+    hooks.on_event = [&](const probe::Action& a) {
+        core::MonoTime at{};
+        std::visit([&](const auto& ev) {
+            if constexpr (requires { ev.at; }) at = ev.at;
+        }, a);
+        if (o.json) { put(json.event(a, wall_of(at)), stdout); return; }
+        auto out = text.event(a, wall_of(at));
+        put(out.out, stdout);
+        put(out.err, stderr);
+    };
+    hooks.on_status = [&] { put(text.status(ping.summary()), stderr); };
+    if (auto r = net::run_ping(ping, *sock, dest, resolved->scope_id, hooks); !r)
+        fail(2, r.error().operation + ": " + std::strerror(r.error().error_number));
+
+    auto s = ping.summary();
+    if (o.json) put(json.summary(host, s, s.exit_code()), stdout);
+    else put(text.summary(host, s), stdout);
+    return s.exit_code();
+}
+
+}  // namespace
+
+int run_ping(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const Exit& e) {
+        return e.code;
+    }
+}
+
+}  // namespace icmpkit::cli
