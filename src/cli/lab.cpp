@@ -9,13 +9,12 @@
 
 #include <fmt/format.h>
 
+#include "load_topology.hpp"
 #include "icmpkit/report/lab.hpp"
 #include "icmpkit/sim/path.hpp"
 #include "icmpkit/sim/topology.hpp"
 
 namespace icmpkit::cli {
-
-namespace {
 
 // A built-in name, or else a file; the error is "file:line: message" or a usage message.
 core::Result<sim::Topology, std::string> load_topology(const std::string& what) {
@@ -32,8 +31,6 @@ core::Result<sim::Topology, std::string> load_topology(const std::string& what) 
     if (!t) return core::Unexpected<std::string>(t.error().describe());
     return std::move(*t);
 }
-
-}  // namespace
 
 int run_lab(int argc, char** argv) {
     CLI::App app{"virtual networks: list and describe topologies (running one behind a TUN device: not yet)", "lab"};

@@ -11,7 +11,10 @@
 #include <random>
 #include <string>
 
+#include "load_topology.hpp"
 #include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/net/sim_driver.hpp"
+#include "icmpkit/sim/random.hpp"
 #include "icmpkit/probe/ping.hpp"
 #include "icmpkit/report/ping_text.hpp"
 
@@ -82,6 +85,9 @@ struct Options {
     std::optional<int> ts_type;
     std::optional<std::uint16_t> identifier;
     std::string target;
+    std::optional<std::string> sim;  // --sim[=TOPOLOGY]
+    std::optional<std::uint64_t> seed;
+    bool interval_given_small = false;
 };
 
 void usage_and_exit() {
@@ -90,7 +96,7 @@ void usage_and_exit() {
                  "  -4 -6 -a -A -b -c <count> -D -e <identifier> -f -i <interval> -I <iface|addr>\n"
                  "  -l <preload> -m <mark> -M <do|dont|want|probe> -n -O -p <pattern> -q -Q <tos>\n"
                  "  -R -s <size> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -v -w <deadline> -W <timeout>\n"
-                 "  --json  --stats=full\n");
+                 "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n");
     throw Exit{2};
 }
 
@@ -99,6 +105,8 @@ Options parse(int argc, char** argv) {
     static const option longs[] = {{"json", no_argument, nullptr, 'J'},
                                    {"stats", required_argument, nullptr, 'S' + 256},
                                    {"help", no_argument, nullptr, 'h'},
+                                   {"sim", optional_argument, nullptr, 'X' + 256},
+                                   {"seed", required_argument, nullptr, 'Y' + 256},
                                    {nullptr, 0, nullptr, 0}};
     argv[0] = const_cast<char*>(prog);
     optind = 1;
@@ -178,6 +186,8 @@ Options parse(int argc, char** argv) {
                 break;
             }
             case 'J': o.json = true; break;
+            case 'X' + 256: o.sim = optarg ? optarg : "internet"; break;
+            case 'Y' + 256: o.seed = static_cast<std::uint64_t>(parse_int(optarg, 0, LLONG_MAX)); break;
             case 'S' + 256:
                 if (std::strcmp(optarg, "full") && std::strcmp(optarg, "basic")) fail(2, std::string("invalid --stats value: ") + optarg);
                 o.text.full_stats = !std::strcmp(optarg, "full");
@@ -214,8 +224,12 @@ core::Buffer ip_options_for(const Options& o) {
     return {};
 }
 
+int run_sim(Options& o);
+
 int run(int argc, char** argv) {
     Options o = parse(argc, argv);
+    if (o.sim) return run_sim(o);
+    if (o.seed) fail(2, "--seed needs --sim");
     auto resolved = net::resolve(o.target, o.family);
     if (!resolved) fail(2, o.target + ": " + resolved.error());
     const core::IpAddress dest = resolved->address;
@@ -302,6 +316,85 @@ int run(int argc, char** argv) {
     auto s = ping.summary();
     if (o.json) put(json.summary(host, s, s.exit_code()), stdout);
     else put(text.summary(host, s), stdout);
+    return s.exit_code();
+}
+
+
+// --sim: the same engine and report in virtual time against a topology of the sim (DESIGN.md 2).
+// No socket, no privilege, no name service: the target is an address or a node name of the topology.
+constexpr core::WallTime sim_wall_origin{std::chrono::seconds(1704067200)};  // 2024-01-01T00:00:00Z
+
+void reject_socket_only(const Options& o) {
+    const char* what = o.cfg.flood ? "-f" : o.cfg.adaptive ? "-A"
+                     : (!o.sock.device.empty() || o.sock.source) ? "-I"
+                     : o.sock.broadcast ? "-b" : o.sock.mark ? "-m"
+                     : o.record_route ? "-R" : o.ts_type ? "-T" : o.sock.flowlabel ? "-F" : nullptr;
+    if (what) fail(2, std::string("usage error: ") + what + " is not supported with --sim");
+}
+
+int run_sim(Options& o) {
+    reject_socket_only(o);
+    auto topo = load_topology(*o.sim);
+    if (!topo) fail(2, topo.error());
+    const std::uint64_t seed = o.seed.value_or(1);
+    net::SimTransport transport(*topo, {.seed = seed, .wall_origin = sim_wall_origin});
+    auto found = transport.lookup(o.target, o.family);
+    if (!found) fail(2, o.target + ": not an address or host of topology " + topo->name);
+    const core::IpAddress dest = *found;
+    if (!transport.source(dest.family())) fail(2, o.target + ": the entry host has no address of its family");
+    const bool numeric_target = core::IpAddress::parse(o.target).has_value();
+    if (numeric_target) o.numeric = true;
+
+    net::SimPingOptions so;
+    if (o.sock.ttl) so.ip.ttl = static_cast<std::uint8_t>(*o.sock.ttl);
+    if (o.sock.tos) so.ip.tos = static_cast<std::uint8_t>(*o.sock.tos);
+    if (o.sock.pmtudisc) so.ip.pmtu = static_cast<net::PmtuDiscovery>(*o.sock.pmtudisc);
+
+    probe::PingConfig& cfg = o.cfg;
+    cfg.destination = dest;
+    cfg.wall_offset = sim_wall_origin.time_since_epoch();
+    cfg.check_identifier = true;  // as a datagram socket: only our identifier comes back
+    cfg.verify_checksum = false;
+    sim::SplitMix64 rng(seed);
+    cfg.identifier = o.identifier ? *o.identifier : static_cast<std::uint16_t>(rng.next() & 0xFFFF);
+    probe::Ping ping(cfg);
+
+    const std::string host = o.target;
+    report::PingText text(o.text, dest.family(), [&](const core::IpAddress& a) {
+        if (o.numeric) return a.to_string();
+        std::string name = transport.node_name(a);
+        return (name.empty() ? a.to_string() : name) + " (" + a.to_string() + ")";
+    });
+    report::PingJson json(o.text.full_stats);
+    auto wall_of = [&](core::MonoTime t) { return core::WallTime(t.since_origin + cfg.wall_offset); };
+    auto put = [](const std::string& s, std::FILE* f) {
+        if (!s.empty()) std::fputs(s.c_str(), f);
+    };
+    if (o.json) {
+        put(json.start(host, dest, cfg.payload_size, "sim", "virtual clock"), stdout);
+    } else {
+        if (!cfg.pattern.empty() && !o.text.quiet) {
+            std::string p = "PATTERN: 0x";
+            char b[3];
+            for (auto x : cfg.pattern) { std::snprintf(b, sizeof b, "%02x", x); p += b; }
+            put(p + "\n", stdout);
+        }
+        put(text.header(host, dest, cfg.payload_size, 0, ""), stdout);
+    }
+    net::run_ping_sim(ping, transport, so, [&](const probe::Action& a) {
+        core::MonoTime at{};
+        std::visit([&](const auto& ev) {
+            if constexpr (requires { ev.at; }) at = ev.at;
+        }, a);
+        if (o.json) { put(json.event(a, wall_of(at)), stdout); return; }
+        auto out = text.event(a, wall_of(at));
+        put(out.out, stdout);
+        put(out.err, stderr);
+    });
+    auto s = ping.summary();
+    if (o.json) put(json.summary(host, s, s.exit_code()), stdout);
+    else put(text.summary(host, s), stdout);
+    std::fflush(stdout);
     return s.exit_code();
 }
 
