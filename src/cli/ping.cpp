@@ -21,6 +21,15 @@
 namespace icmpkit::cli {
 namespace {
 
+// Writes and flushes at once, so that stdout and stderr lines keep their order when both are
+// redirected to one file (as iputils' line-buffered output does).
+void put(const std::string& s, std::FILE* f) {
+    if (!s.empty()) {
+        std::fputs(s.c_str(), f);
+        std::fflush(f);
+    }
+}
+
 constexpr const char* prog = "icmpkit ping";
 
 struct Exit {
@@ -275,9 +284,6 @@ int run(int argc, char** argv) {
     });
     report::PingJson json(o.text.full_stats);
     auto wall_of = [&](core::MonoTime t) { return core::WallTime(t.since_origin + cfg.wall_offset); };
-    auto put = [](const std::string& s, std::FILE* f) {
-        if (!s.empty()) { std::fputs(s.c_str(), f); std::fflush(f); }
-    };
 
     if (o.json) {
         put(json.start(host, dest, cfg.payload_size, sock->kind() == net::SocketKind::raw ? "raw" : "datagram",
@@ -367,9 +373,6 @@ int run_sim(Options& o) {
     });
     report::PingJson json(o.text.full_stats);
     auto wall_of = [&](core::MonoTime t) { return core::WallTime(t.since_origin + cfg.wall_offset); };
-    auto put = [](const std::string& s, std::FILE* f) {
-        if (!s.empty()) std::fputs(s.c_str(), f);
-    };
     if (o.json) {
         put(json.start(host, dest, cfg.payload_size, "sim", "virtual clock"), stdout);
     } else {
