@@ -281,7 +281,8 @@ void append_decode_line(const dissect::Dissection& d, std::string& out) {
         out += " [via";
         for (std::size_t i = 1; i < d.ip.size(); ++i) {
             out += ' ';
-            out += dissect::encapsulation_name(d.ip[i].encapsulation);
+            const auto& t = d.ip[i].udp_tunnel;
+            out += t ? dissect::udp_tunnel_name(t->kind) : dissect::encapsulation_name(d.ip[i].encapsulation);
         }
         out += ']';
     }

@@ -177,6 +177,12 @@ void frame_lines(const dissect::Dissection& d, std::string& out) {
         tree_line(out, 0, "Ethernet II, Src: {}, Dst: {}", d.link->source->to_string(), d.link->destination->to_string());
     for (const auto& l : d.ip) {
         if (l.gre) tree_line(out, 0, "Generic Routing Encapsulation (protocol {:#06x})", l.gre->protocol_type);
+        if (l.udp_tunnel)
+            tree_line(out, 0, "User Datagram Protocol, Src Port: {}, Dst Port: {} ({})", l.udp_tunnel->source_port,
+                      l.udp_tunnel->destination_port, dissect::udp_tunnel_name(l.udp_tunnel->kind));
+        if (l.inner_link && l.inner_link->source && l.inner_link->destination)
+            tree_line(out, 0, "Ethernet II, Src: {}, Dst: {}", l.inner_link->source->to_string(),
+                      l.inner_link->destination->to_string());
         if (l.family == core::Family::v4)
             tree_line(out, 0, "Internet Protocol Version 4, Src: {}, Dst: {}", l.source().to_string(), l.destination().to_string());
         else
