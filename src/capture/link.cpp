@@ -288,8 +288,15 @@ Ok frame_relay(ByteReader& r, LinkLayer& l) {
         if (*a & 1) break;
         if (i == 3) return wire_error(Fault::bad_value, r.offset() - 1);
     }
-    auto control = r.u8();
+    ByteReader peek = r;
+    auto control = peek.u8();
     if (!control) return core::Unexpected(control.error());
+    if (*control != 0x03) {  // Cisco's encapsulation: an EtherType right after the address
+        auto type = r.u16();
+        if (!type) return core::Unexpected(type.error());
+        return ethertype_chain(r, *type, l, false);
+    }
+    r = peek;
     auto nlpid = r.u8();
     if (!nlpid) return core::Unexpected(nlpid.error());
     if (*nlpid == 0) {

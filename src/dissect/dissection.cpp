@@ -25,6 +25,7 @@ std::string_view encapsulation_name(Encapsulation e) noexcept {
         case Encapsulation::ipv6_in_ip: return "ipv6";
         case Encapsulation::gre: return "gre";
         case Encapsulation::udp: return "udp";
+        case Encapsulation::pim_register: return "pim";
     }
     return "?";
 }

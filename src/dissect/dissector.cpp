@@ -18,6 +18,7 @@ constexpr std::uint8_t proto_ipip = 4;   // RFC 2003
 constexpr std::uint8_t proto_ipv6 = 41;  // RFC 4213 / RFC 2473
 constexpr std::uint8_t proto_gre = 47;   // RFC 2784
 constexpr std::uint8_t proto_udp = 17;   // RFC 768
+constexpr std::uint8_t proto_pim = 103;  // RFC 7761
 constexpr std::uint8_t proto_ethernet = 143;  // RFC 8986 section 10.1 (after an SRH)
 constexpr int max_ah_headers = 4;
 
@@ -246,7 +247,10 @@ FrameDecoder::Next FrameDecoder::ipv6(IpLayer& layer) {
     const std::uint32_t base = cur_.base;
     const bool cut = cur_.cut;
     cur_ = Cursor{layer.payload, base + static_cast<std::uint32_t>(upper), cur_.in_reassembled, cut};
-    if (chain.fragment) {  // RFC 8200 4.5
+    // RFC 6946 4: an atomic fragment (offset 0, M clear) is processed in isolation, never
+    // matched with fragments of the same identification.
+    const bool atomic = chain.fragment && chain.fragment->offset == 0 && !chain.fragment->more;
+    if (chain.fragment && !atomic) {  // RFC 8200 4.5
         layer.is_fragment = true;
         ++stats_.fragments;
         const auto& fr = *chain.fragment;
@@ -297,14 +301,19 @@ FrameDecoder::Next FrameDecoder::dispatch(std::uint8_t protocol, bool outer_v6) 
         case proto_ipv6: enc_ = Encapsulation::ipv6_in_ip; return Next::ipv6;
         case proto_gre: return gre();
         case proto_udp: return udp();
+        case proto_pim:  // RFC 7761 4.9.3: a Register (type 1) carries a whole datagram after 8 bytes
+            if (cur_.data.size() < 8 || cur_.data[0] != 0x21) break;
+            enc_ = Encapsulation::pim_register;
+            return enter_payload({tunnel::Payload::Kind::ip, 0, 8});
         case proto::ah: return ah(outer_v6);
         case proto_ethernet:
             enc_ = Encapsulation::ip_in_ip;
             return enter_link(capture::unwrap_link(capture::linktype::ethernet, cur_.data));
         default:
-            d_.skip = Skip::not_icmp;
-            return Next::done;
+            break;
     }
+    d_.skip = Skip::not_icmp;
+    return Next::done;
 }
 
 // RFC 2784 2 (C, Reserved0, Ver, Protocol Type, optional Checksum + Reserved1) with the RFC 2890
@@ -364,6 +373,13 @@ FrameDecoder::Next FrameDecoder::gre() {
     if (g.protocol_type == 0x0800) return Next::ipv4;
     if (g.protocol_type == 0x86DD) return Next::ipv6;
     if (pptp) return enter_payload({tunnel::Payload::Kind::ppp, 0, 0});
+    if (g.protocol_type == 0x8909) {  // Cisco MetaData as GRE carries it: EtherType first, 8 bytes
+        if (cur_.data.size() < 8) {
+            d_.skip = Skip::not_icmp;
+            return Next::done;
+        }
+        return enter_payload({tunnel::Payload::Kind::ethertype, core::load_be16(cur_.data.data()), 8});
+    }
     if (g.protocol_type == 0x88BE || g.protocol_type == 0x22EB) {
         auto p = tunnel::erspan_payload(g.protocol_type, g.sequence_present, cur_.data);
         if (!p) {

@@ -64,8 +64,9 @@ enum class Encapsulation : std::uint8_t {
     ipv6_in_ip,  // protocol 41 (RFC 4213 6in4, RFC 2473 6in6)
     gre,       // protocol 47 (RFC 2784, key/sequence RFC 2890)
     udp,       // a UDP tunnel (IpLayer::udp_tunnel says which)
+    pim_register,  // an RFC 7761 4.9.3 PIM Register message
 };
-std::string_view encapsulation_name(Encapsulation e) noexcept;  // "link", "ipip", "ipv6", "gre", "udp"
+std::string_view encapsulation_name(Encapsulation e) noexcept;  // "link", "ipip", "ipv6", "gre", "udp", "pim"
 
 // Tunnels over UDP, recognised by their IANA port (either port of the datagram).
 enum class UdpTunnelKind : std::uint8_t {
