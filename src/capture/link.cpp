@@ -357,6 +357,7 @@ std::string_view link_protocol_name(LinkProtocol p) noexcept {
         case LinkProtocol::ipoib: return "ipoib";
         case LinkProtocol::macsec: return "macsec";
         case LinkProtocol::pwethcw: return "pwethcw";
+        case LinkProtocol::slip: return "slip";
     }
     return "?";
 }
@@ -402,7 +403,7 @@ bool is_supported_linktype(int t) noexcept {
         case linktype::null: case linktype::ethernet: case linktype::ppp: case linktype::dlt_raw:
         case linktype::raw: case linktype::c_hdlc: case linktype::loop: case linktype::linux_sll:
         case linktype::ipv4: case linktype::ipv6: case linktype::linux_sll2:
-        case linktype::arcnet_linux: case linktype::frelay: case linktype::ipnet: case linktype::ipoib:
+        case linktype::slip: case linktype::arcnet_linux: case linktype::frelay: case linktype::ipnet: case linktype::ipoib:
             return true;
         default:
             return false;
@@ -422,6 +423,11 @@ core::WireResult<LinkLayer> unwrap_link(int t, core::Bytes frame) {
         case linktype::ppp: ok = ppp_link(r, l); break;
         case linktype::c_hdlc: ok = cisco_hdlc(r, l); break;
         case linktype::arcnet_linux: ok = arcnet_linux(r, l); break;
+        case linktype::slip:  // direction byte, then 15 bytes of (C)SLIP header history
+            l.layers.push_back(LinkProtocol::slip);
+            if (auto h = r.skip(16); !h) { ok = core::Unexpected(h.error()); break; }
+            ok = set_by_version(r, l);
+            break;
         case linktype::frelay: ok = frame_relay(r, l); break;
         case linktype::ipnet: ok = ipnet(r, l); break;
         case linktype::ipoib: ok = ipoib(r, l); break;

@@ -23,6 +23,7 @@ namespace icmpkit::capture {
 namespace linktype {
 inline constexpr int null = 0;           // BSD loopback, AF in the writer's host byte order
 inline constexpr int ethernet = 1;       // DLT_EN10MB
+inline constexpr int slip = 8;           // libpcap's SLIP: 16-byte pseudo-header (direction, CSLIP header)
 inline constexpr int ppp = 9;            // RFC 1661 frames, optionally with RFC 1662 FF 03
 inline constexpr int dlt_raw = 12;       // raw IPv4/IPv6 (Linux DLT_RAW)
 inline constexpr int arcnet_linux = 129; // Linux ARCNET (RFC 1051 / RFC 1201 soft headers)
@@ -84,6 +85,7 @@ enum class LinkProtocol : std::uint8_t {
     ipoib,      // "ipoib"
     macsec,     // "macsec": an IEEE 802.1AE SecTAG, integrity only
     pwethcw,    // "pwethcw": the RFC 4385 control word of an Ethernet pseudowire
+    slip,       // "slip"
 };
 
 std::string_view link_protocol_name(LinkProtocol p) noexcept;
