@@ -173,6 +173,7 @@ Ok ethernet(ByteReader& r, LinkLayer& l) {
     l.source = read_mac(*src);
     auto type = r.u16();
     if (!type) return core::Unexpected(type.error());
+    l.ethernet_type = *type;
     if (*type <= 1500) return llc(r, l);  // IEEE 802.3 section 3.2.6: a length, not a type
     if (*type < 0x0600) {                 // neither a length nor a type
         set_network(l, *type, r.offset());

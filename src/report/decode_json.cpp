@@ -48,10 +48,10 @@ void collect_link(const capture::LinkLayer& link, EthList& eth, TagList& tags) {
     for (std::size_t i = 0; i < link.layers.size(); ++i) {
         const LinkProtocol p = link.layers[i];
         if (p == LinkProtocol::eth && link.destination && link.source && eth.size() < eth.capacity()) {
-            // The type field is the payload's EtherType only when no tag or label follows.
-            const bool plain = i + 2 == link.layers.size() && link.layers[i + 1] == LinkProtocol::ethertype;
+            // The header's own type field (a tag's TPID when tagged); none for an 802.3 length.
+            const bool typed = link.ethernet_type >= 0x0600;
             eth.push_back({&*link.destination, &*link.source,
-                           plain ? std::optional<std::uint16_t>(link.ethertype) : std::nullopt});
+                           typed ? std::optional<std::uint16_t>(link.ethernet_type) : std::nullopt});
         } else if ((p == LinkProtocol::vlan || p == LinkProtocol::ieee8021ad) && tag < link.vlan_ids.size() &&
                    tags.size() < tags.capacity()) {
             tags.push_back({p == LinkProtocol::ieee8021ad, link.vlan_ids[tag++]});

@@ -107,6 +107,7 @@ struct LinkLayer {
     core::StaticVector<std::uint32_t, max_mpls_entries> mpls_labels;  // raw 32-bit label stack entries, top first (RFC 3032)
     std::optional<MacAddress> source;
     std::optional<MacAddress> destination;
+    std::uint16_t ethernet_type = 0;  // the Ethernet header's own type/length field (0x8100 when tagged)
     core::StaticVector<LinkProtocol, max_link_layers> layers;  // in the order met (no heap: hot path)
 
     // tshark-like frame.protocols prefix: "eth:ethertype:vlan:ethertype:ip" (network name last,
