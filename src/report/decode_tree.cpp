@@ -86,7 +86,7 @@ struct V4Body {
     void operator()(const v4::ParameterProblem& m) const {
         tree_line(out, 1, "Pointer: {}", m.pointer);
         if (m.length_attribute) {
-            tree_line(out, 1, "Length: {}", m.length_attribute);
+            tree_line(out, 1, "Length of original datagram: {}", m.length_attribute);
             tree_line(out, 1, "[Length of original datagram: {}]", unsigned{m.length_attribute} * 4);
         }
         quote_ext(m);
@@ -136,7 +136,7 @@ struct V4Body {
         tree_line(out, 1, "Identifier (BE): {} ({:#06x})", m.identifier, m.identifier);
         tree_line(out, 1, "Sequence Number: {} ({:#04x})", m.sequence, m.sequence);
         const unsigned b = (unsigned{m.reserved} << 1) | (m.local ? 1u : 0u);
-        flag_line(out, 1, b, 8, 0xFE, "Reserved", fmt::format("{:#x}", m.reserved));
+        flag_line(out, 1, b, 8, 0xFE, "Reserved", fmt::format("{:#04x}", m.reserved));
         flag_line(out, 1, b, 8, 0x01, "Local bit", set_str(m.local));
         if (m.extensions) write_extensions_tree(*m.extensions, 1, out);
     }
