@@ -96,8 +96,8 @@ EOF
 if ! command -v hyperfine >/dev/null; then
     say "decode comparisons: SKIPPED (hyperfine not installed)"
 elif [[ ! -x $ICMPKIT ]] || ! "$ICMPKIT" decode --help >/dev/null 2>&1; then
-    say "decode vs tcpdump: SKIPPED ('$ICMPKIT decode' does not exist yet)"
-    say "decode --json vs tshark -T json: SKIPPED ('$ICMPKIT decode' does not exist yet)"
+    say "decode vs tcpdump: SKIPPED (no '$ICMPKIT decode')"
+    say "decode --json vs tshark -T json: SKIPPED (no '$ICMPKIT decode')"
 else
     echo "== hyperfine: icmpkit decode vs tcpdump -nr ($DATA)"
     hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/decode_tcpdump.json" \

@@ -22,6 +22,7 @@ void set_network(LinkLayer& l, std::uint16_t type, std::size_t offset) {
         case ethertype::ipv4: l.network = NetworkProtocol::ipv4; break;
         case ethertype::ipv6: l.network = NetworkProtocol::ipv6; break;
         case ethertype::arp: l.network = NetworkProtocol::arp; break;
+        case ethertype::teb: l.network = NetworkProtocol::ethernet; break;
         default: l.network = NetworkProtocol::other; break;
     }
 }
@@ -61,7 +62,36 @@ Ok mpls_stack(ByteReader& r, LinkLayer& l) {
         l.mpls_labels.push_back(*e);
         if (mpls_bottom_of_stack(*e)) break;
     }
+    // RFC 4385 section 3: a first nibble of 0 is a pseudowire control word; an Ethernet
+    // pseudowire (RFC 4448 section 4.4) then carries a whole frame.
+    ByteReader peek = r;
+    if (auto first = peek.u8(); first && (*first >> 4) == 0) {
+        if (auto cw = r.skip(4); !cw) return core::Unexpected(cw.error());
+        l.layers.push_back(LinkProtocol::pwethcw);
+        set_network(l, ethertype::teb, r.offset());
+        return true;
+    }
     return set_by_version(r, l);
+}
+
+// IEEE 802.1AE section 9.3: SecTAG (TCI/AN, SL, PN, SCI when SC), then the user data, which is
+// an EtherType and payload only when neither encrypted (E) nor changed (C); the ICV trails it.
+Ok macsec(ByteReader& r, LinkLayer& l) {
+    l.layers.push_back(LinkProtocol::macsec);
+    auto tci = r.u8();
+    if (!tci) return core::Unexpected(tci.error());
+    if (auto sl_pn = r.skip(5); !sl_pn) return core::Unexpected(sl_pn.error());
+    if (*tci & 0x20) {
+        if (auto sci = r.skip(8); !sci) return core::Unexpected(sci.error());
+    }
+    if (*tci & 0x0C) {  // E or C: confidentiality, the payload is not readable
+        set_network(l, 0, r.offset());
+        return true;
+    }
+    auto type = r.u16();
+    if (!type) return core::Unexpected(type.error());
+    set_network(l, *type, r.offset());
+    return true;
 }
 
 // RFC 1661 section 2: the Protocol field, one byte when compressed (RFC 1661 section 6.5: an odd
@@ -105,6 +135,7 @@ Ok ethertype_chain(ByteReader& r, std::uint16_t type, LinkLayer& l, bool mark = 
     }
     if (type == ethertype::mpls_unicast || type == ethertype::mpls_multicast) return mpls_stack(r, l);
     if (type == ethertype::pppoe_session) return pppoe_session(r, l);
+    if (type == ethertype::macsec) return macsec(r, l);
     set_network(l, type, r.offset());
     return true;
 }
@@ -142,6 +173,7 @@ Ok ethernet(ByteReader& r, LinkLayer& l) {
     l.source = read_mac(*src);
     auto type = r.u16();
     if (!type) return core::Unexpected(type.error());
+    l.ethernet_type = *type;
     if (*type <= 1500) return llc(r, l);  // IEEE 802.3 section 3.2.6: a length, not a type
     if (*type < 0x0600) {                 // neither a length nor a type
         set_network(l, *type, r.offset());
@@ -225,6 +257,85 @@ Ok cisco_hdlc(ByteReader& r, LinkLayer& l) {
     return ethertype_chain(r, *type, l, false);
 }
 
+// Linux ARCNET: source, destination, 2 offset bytes, then the soft header: a protocol ID alone
+// (RFC 1051: 240 IP, 241 ARP) or with a split flag and sequence number (RFC 1201: 212 IP,
+// 213 ARP, 196 IPv6 per RFC 2497).
+Ok arcnet_linux(ByteReader& r, LinkLayer& l) {
+    l.layers.push_back(LinkProtocol::arcnet);
+    if (auto h = r.skip(4); !h) return core::Unexpected(h.error());
+    auto id = r.u8();
+    if (!id) return core::Unexpected(id.error());
+    if (*id == 240 || *id == 241) {
+        set_network(l, *id == 240 ? ethertype::ipv4 : ethertype::arp, r.offset());
+        return true;
+    }
+    if (auto split = r.skip(3); !split) return core::Unexpected(split.error());
+    switch (*id) {
+        case 212: set_network(l, ethertype::ipv4, r.offset()); break;
+        case 213: set_network(l, ethertype::arp, r.offset()); break;
+        case 196: set_network(l, ethertype::ipv6, r.offset()); break;
+        default: set_network(l, 0, r.offset()); break;
+    }
+    return true;
+}
+
+// Frame Relay: a Q.922 address (2 to 4 bytes, EA bit ends it), the UI control byte 0x03, then
+// the RFC 2427 NLPID (0xCC IPv4, 0x8E IPv6, 0x80 SNAP), after one optional 0x00 pad.
+Ok frame_relay(ByteReader& r, LinkLayer& l) {
+    l.layers.push_back(LinkProtocol::fr);
+    for (int i = 0;; ++i) {
+        auto a = r.u8();
+        if (!a) return core::Unexpected(a.error());
+        if (*a & 1) break;
+        if (i == 3) return wire_error(Fault::bad_value, r.offset() - 1);
+    }
+    ByteReader peek = r;
+    auto control = peek.u8();
+    if (!control) return core::Unexpected(control.error());
+    if (*control != 0x03) {  // Cisco's encapsulation: an EtherType right after the address
+        auto type = r.u16();
+        if (!type) return core::Unexpected(type.error());
+        return ethertype_chain(r, *type, l, false);
+    }
+    r = peek;
+    auto nlpid = r.u8();
+    if (!nlpid) return core::Unexpected(nlpid.error());
+    if (*nlpid == 0) {
+        nlpid = r.u8();
+        if (!nlpid) return core::Unexpected(nlpid.error());
+    }
+    if (*nlpid == 0x80) {  // SNAP: OUI then an EtherType
+        if (auto oui = r.skip(3); !oui) return core::Unexpected(oui.error());
+        auto type = r.u16();
+        if (!type) return core::Unexpected(type.error());
+        return ethertype_chain(r, *type, l, false);
+    }
+    set_network(l, *nlpid == 0xCC ? ethertype::ipv4 : *nlpid == 0x8E ? ethertype::ipv6 : 0, r.offset());
+    return true;
+}
+
+// Solaris ipnet: version, family (AF_INET 2, Solaris AF_INET6 26), hardware type, packet length,
+// interface index, group interface index, source and destination zones: 24 bytes.
+Ok ipnet(ByteReader& r, LinkLayer& l) {
+    l.layers.push_back(LinkProtocol::ipnet);
+    auto head = r.bytes(24);
+    if (!head) return core::Unexpected(head.error());
+    const std::uint8_t family = (*head)[1];
+    set_network(l, family == 2 ? ethertype::ipv4 : family == 26 ? ethertype::ipv6 : 0, r.offset());
+    return true;
+}
+
+// IP over InfiniBand as libpcap writes it: 20-byte destination and source hardware addresses,
+// then the RFC 4391 section 6 encapsulation header (EtherType, 2 reserved bytes).
+Ok ipoib(ByteReader& r, LinkLayer& l) {
+    l.layers.push_back(LinkProtocol::ipoib);
+    if (auto a = r.skip(40); !a) return core::Unexpected(a.error());
+    auto type = r.u16();
+    if (!type) return core::Unexpected(type.error());
+    if (auto reserved = r.skip(2); !reserved) return core::Unexpected(reserved.error());
+    return ethertype_chain(r, *type, l, false);
+}
+
 }  // namespace
 
 std::string_view link_protocol_name(LinkProtocol p) noexcept {
@@ -241,6 +352,13 @@ std::string_view link_protocol_name(LinkProtocol p) noexcept {
         case LinkProtocol::null: return "null";
         case LinkProtocol::raw: return "raw";
         case LinkProtocol::chdlc: return "chdlc";
+        case LinkProtocol::arcnet: return "arcnet";
+        case LinkProtocol::fr: return "fr";
+        case LinkProtocol::ipnet: return "ipnet";
+        case LinkProtocol::ipoib: return "ipoib";
+        case LinkProtocol::macsec: return "macsec";
+        case LinkProtocol::pwethcw: return "pwethcw";
+        case LinkProtocol::slip: return "slip";
     }
     return "?";
 }
@@ -251,6 +369,7 @@ std::string_view network_protocol_name(NetworkProtocol p) noexcept {
         case NetworkProtocol::ipv6: return "ipv6";
         case NetworkProtocol::arp: return "arp";
         case NetworkProtocol::other: return "other";
+        case NetworkProtocol::ethernet: return "eth";
     }
     return "?";
 }
@@ -285,6 +404,7 @@ bool is_supported_linktype(int t) noexcept {
         case linktype::null: case linktype::ethernet: case linktype::ppp: case linktype::dlt_raw:
         case linktype::raw: case linktype::c_hdlc: case linktype::loop: case linktype::linux_sll:
         case linktype::ipv4: case linktype::ipv6: case linktype::linux_sll2:
+        case linktype::slip: case linktype::arcnet_linux: case linktype::frelay: case linktype::ipnet: case linktype::ipoib:
             return true;
         default:
             return false;
@@ -303,6 +423,15 @@ core::WireResult<LinkLayer> unwrap_link(int t, core::Bytes frame) {
         case linktype::loop: ok = bsd_loopback(r, l, true); break;
         case linktype::ppp: ok = ppp_link(r, l); break;
         case linktype::c_hdlc: ok = cisco_hdlc(r, l); break;
+        case linktype::arcnet_linux: ok = arcnet_linux(r, l); break;
+        case linktype::slip:  // direction byte, then 15 bytes of (C)SLIP header history
+            l.layers.push_back(LinkProtocol::slip);
+            if (auto h = r.skip(16); !h) { ok = core::Unexpected(h.error()); break; }
+            ok = set_by_version(r, l);
+            break;
+        case linktype::frelay: ok = frame_relay(r, l); break;
+        case linktype::ipnet: ok = ipnet(r, l); break;
+        case linktype::ipoib: ok = ipoib(r, l); break;
         case linktype::dlt_raw:
         case linktype::raw:
             l.layers.push_back(LinkProtocol::raw);
@@ -320,6 +449,13 @@ core::WireResult<LinkLayer> unwrap_link(int t, core::Bytes frame) {
             return wire_error(Fault::unsupported, 0);
     }
     if (!ok) return core::Unexpected(ok.error());
+    return l;
+}
+
+core::WireResult<LinkLayer> unwrap_ethertype(std::uint16_t type, core::Bytes payload) {
+    LinkLayer l;
+    ByteReader r(payload);
+    if (auto ok = ethertype_chain(r, type, l, false); !ok) return core::Unexpected(ok.error());
     return l;
 }
 

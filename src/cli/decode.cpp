@@ -151,8 +151,7 @@ int run(Options& o) {
         ++printed;
         if (o.json) {
             report::JsonWriter w(out);
-            report::write_json(d, w);
-            w.end_line();
+            report::write_json(d, w);  // ends its line
         } else if (o.verbose) {
             report::write_tree(d, out);
         } else {

@@ -24,6 +24,20 @@ std::string_view encapsulation_name(Encapsulation e) noexcept {
         case Encapsulation::ip_in_ip: return "ipip";
         case Encapsulation::ipv6_in_ip: return "ipv6";
         case Encapsulation::gre: return "gre";
+        case Encapsulation::udp: return "udp";
+        case Encapsulation::pim_register: return "pim";
+    }
+    return "?";
+}
+
+std::string_view udp_tunnel_name(UdpTunnelKind k) noexcept {
+    switch (k) {
+        case UdpTunnelKind::vxlan: return "vxlan";
+        case UdpTunnelKind::geneve: return "geneve";
+        case UdpTunnelKind::teredo: return "teredo";
+        case UdpTunnelKind::gtp_u: return "gtp";
+        case UdpTunnelKind::mpls_udp: return "mplsoudp";
+        case UdpTunnelKind::lisp: return "lisp-data";
     }
     return "?";
 }

@@ -7,6 +7,7 @@
 #include "icmpkit/wire/extensions.hpp"
 #include "icmpkit/wire/ip_protocol.hpp"
 #include "reassembly.hpp"
+#include "tunnels.hpp"
 
 namespace icmpkit::dissect {
 
@@ -16,6 +17,10 @@ namespace proto = wire::ip_protocol;
 constexpr std::uint8_t proto_ipip = 4;   // RFC 2003
 constexpr std::uint8_t proto_ipv6 = 41;  // RFC 4213 / RFC 2473
 constexpr std::uint8_t proto_gre = 47;   // RFC 2784
+constexpr std::uint8_t proto_udp = 17;   // RFC 768
+constexpr std::uint8_t proto_pim = 103;  // RFC 7761
+constexpr std::uint8_t proto_ethernet = 143;  // RFC 8986 section 10.1 (after an SRH)
+constexpr int max_ah_headers = 4;
 
 // Where the next layer starts: its bytes and how offsets are counted.
 struct Cursor {
@@ -79,6 +84,10 @@ private:
     Next ipv6(IpLayer& layer);
     Next dispatch(std::uint8_t protocol, bool outer_v6);
     Next gre();
+    Next udp();
+    Next ah(bool outer_v6);
+    Next enter_link(core::WireResult<capture::LinkLayer> link);
+    Next enter_payload(const tunnel::Payload& p);
     void icmp(bool v6);
     void take_reassembled(IpLayer& layer, const ReassemblyResult& r);
 
@@ -90,6 +99,10 @@ private:
     Cursor cur_;  // the bytes of the layer being decoded
     Encapsulation enc_ = Encapsulation::link;
     std::optional<GreHeader> gre_;
+    std::optional<UdpTunnel> udp_;
+    std::optional<capture::LinkLayer> inner_link_;
+    std::uint32_t inner_link_offset_ = 0;
+    int ah_count_ = 0;
     const IpLayer* last_v6_ = nullptr;  // innermost IPv6 layer (pseudo-header)
     core::Bytes last_v6_bytes_;
 };
@@ -103,13 +116,17 @@ void FrameDecoder::run() {
     }
     d_.link = std::move(*link);
     const auto net = d_.link->network;
-    if (net != capture::NetworkProtocol::ipv4 && net != capture::NetworkProtocol::ipv6) {
+    const auto off = std::min(d_.link->network_offset, frame_.data.size());
+    cur_ = Cursor{frame_.data.subspan(off), static_cast<std::uint32_t>(off), false, false};
+    Next next = Next::done;
+    if (net == capture::NetworkProtocol::ethernet) {  // a pseudowire: the frame inside
+        next = enter_link(capture::unwrap_link(capture::linktype::ethernet, cur_.data));
+    } else if (net == capture::NetworkProtocol::ipv4 || net == capture::NetworkProtocol::ipv6) {
+        next = net == capture::NetworkProtocol::ipv6 ? Next::ipv6 : Next::ipv4;
+    } else {
         d_.skip = Skip::not_ip;
         return;
     }
-    const auto off = std::min(d_.link->network_offset, frame_.data.size());
-    cur_ = Cursor{frame_.data.subspan(off), static_cast<std::uint32_t>(off), false, false};
-    Next next = net == capture::NetworkProtocol::ipv6 ? Next::ipv6 : Next::ipv4;
     d_.ip.reserve(2);
     while (next != Next::done) {
         if (d_.ip.size() >= opt_.max_ip_layers) {
@@ -124,6 +141,13 @@ void FrameDecoder::run() {
         layer.encapsulation = enc_;
         layer.gre = std::move(gre_);
         gre_.reset();
+        layer.udp_tunnel = std::move(udp_);
+        udp_.reset();
+        if (inner_link_) {
+            layer.inner_link = std::move(inner_link_);
+            layer.inner_link_offset = inner_link_offset_;
+            inner_link_.reset();
+        }
         last_v6_ = nullptr;  // re-pointed below (emplace_back may move the layers)
         next = next == Next::ipv6 ? ipv6(layer) : ipv4(layer);
     }
@@ -223,7 +247,10 @@ FrameDecoder::Next FrameDecoder::ipv6(IpLayer& layer) {
     const std::uint32_t base = cur_.base;
     const bool cut = cur_.cut;
     cur_ = Cursor{layer.payload, base + static_cast<std::uint32_t>(upper), cur_.in_reassembled, cut};
-    if (chain.fragment) {  // RFC 8200 4.5
+    // RFC 6946 4: an atomic fragment (offset 0, M clear) is processed in isolation, never
+    // matched with fragments of the same identification.
+    const bool atomic = chain.fragment && chain.fragment->offset == 0 && !chain.fragment->more;
+    if (chain.fragment && !atomic) {  // RFC 8200 4.5
         layer.is_fragment = true;
         ++stats_.fragments;
         const auto& fr = *chain.fragment;
@@ -273,11 +300,20 @@ FrameDecoder::Next FrameDecoder::dispatch(std::uint8_t protocol, bool outer_v6) 
         case proto_ipip: enc_ = Encapsulation::ip_in_ip; return Next::ipv4;
         case proto_ipv6: enc_ = Encapsulation::ipv6_in_ip; return Next::ipv6;
         case proto_gre: return gre();
+        case proto_udp: return udp();
+        case proto_pim:  // RFC 7761 4.9.3: a Register (type 1) carries a whole datagram after 8 bytes
+            if (cur_.data.size() < 8 || cur_.data[0] != 0x21) break;
+            enc_ = Encapsulation::pim_register;
+            return enter_payload({tunnel::Payload::Kind::ip, 0, 8});
+        case proto::ah: return ah(outer_v6);
+        case proto_ethernet:
+            enc_ = Encapsulation::ip_in_ip;
+            return enter_link(capture::unwrap_link(capture::linktype::ethernet, cur_.data));
         default:
-            (void)outer_v6;
-            d_.skip = Skip::not_icmp;
-            return Next::done;
+            break;
     }
+    d_.skip = Skip::not_icmp;
+    return Next::done;
 }
 
 // RFC 2784 2 (C, Reserved0, Ver, Protocol Type, optional Checksum + Reserved1) with the RFC 2890
@@ -321,16 +357,141 @@ FrameDecoder::Next FrameDecoder::gre() {
     if (g.key_present) { g.key = core::load_be32(d.data() + at); at += 4; }
     if (g.sequence_present) { g.sequence = core::load_be32(d.data() + at); at += 4; }
     g.header_length = static_cast<std::uint32_t>(n);
-    const bool ip4 = g.protocol_type == 0x0800, ip6 = g.protocol_type == 0x86DD;
-    if (g.version != 0 || g.routing_present || (!ip4 && !ip6)) {
-        d_.skip = Skip::not_icmp;  // PPTP, RFC 1701 routing, Ethernet/ERSPAN payloads: not decoded
+    // RFC 2637 4.1 (PPTP, version 1): the Key field is always there, then an Acknowledgment
+    // Number when A (flag bit 8) is set; the payload is a PPP frame.
+    const bool pptp = g.version == 1 && g.protocol_type == 0x880B && g.key_present;
+    if (pptp && (flags & 0x0080)) n += 4;
+    if ((g.version != 0 && !pptp) || g.routing_present || d.size() < n) {
+        d_.skip = Skip::not_icmp;  // RFC 1701 routing, unknown versions: not decoded
         return Next::done;
     }
+    g.header_length = static_cast<std::uint32_t>(n);
     gre_ = g;
     enc_ = Encapsulation::gre;
     cur_.data = d.subspan(n);
     cur_.base += static_cast<std::uint32_t>(n);
-    return ip4 ? Next::ipv4 : Next::ipv6;
+    if (g.protocol_type == 0x0800) return Next::ipv4;
+    if (g.protocol_type == 0x86DD) return Next::ipv6;
+    if (pptp) return enter_payload({tunnel::Payload::Kind::ppp, 0, 0});
+    if (g.protocol_type == 0x8909) {  // Cisco MetaData as GRE carries it: EtherType first, 8 bytes
+        if (cur_.data.size() < 8) {
+            d_.skip = Skip::not_icmp;
+            return Next::done;
+        }
+        return enter_payload({tunnel::Payload::Kind::ethertype, core::load_be16(cur_.data.data()), 8});
+    }
+    if (g.protocol_type == 0x88BE || g.protocol_type == 0x22EB) {
+        auto p = tunnel::erspan_payload(g.protocol_type, g.sequence_present, cur_.data);
+        if (!p) {
+            note_fault(d_, p.error(), cur_.base, LayerKind::tunnel);
+            d_.skip = Skip::malformed;
+            return Next::done;
+        }
+        return enter_payload(*p);
+    }
+    return enter_payload({tunnel::Payload::Kind::ethertype, g.protocol_type, 0});
+}
+
+// RFC 768: the tunnels of tunnel::udp_kind, by port. The payload is bounded by the UDP Length.
+FrameDecoder::Next FrameDecoder::udp() {
+    const auto& d = cur_.data;
+    if (d.size() < 8) {
+        d_.skip = Skip::not_icmp;
+        return Next::done;
+    }
+    UdpTunnel t;
+    t.offset = cur_.base;
+    t.source_port = core::load_be16(d.data());
+    t.destination_port = core::load_be16(d.data() + 2);
+    const auto kind = tunnel::udp_kind(t.source_port, t.destination_port);
+    if (!kind) {
+        d_.skip = Skip::not_icmp;
+        return Next::done;
+    }
+    t.kind = *kind;
+    const std::size_t length = core::load_be16(d.data() + 4);
+    const core::Bytes payload = d.subspan(8, length >= 8 && length <= d.size() ? length - 8 : d.size() - 8);
+    auto p = tunnel::udp_payload(t.kind, payload, t);
+    if (!p) {
+        if (p.error().fault != core::Fault::unsupported) {
+            note_fault(d_, p.error(), cur_.base + 8, LayerKind::tunnel);
+            d_.skip = Skip::malformed;
+        } else {
+            d_.skip = Skip::not_icmp;
+        }
+        return Next::done;
+    }
+    t.header_length += 8;
+    udp_ = t;
+    enc_ = Encapsulation::udp;
+    cur_.data = payload;
+    cur_.base += 8;
+    return enter_payload(*p);
+}
+
+// RFC 4302 section 2 in IPv4 (IPv6 walks it in its extension chain): Next Header, Payload Len
+// (in 4-octet units, minus 2), then the rest of the header; the payload follows unchanged.
+FrameDecoder::Next FrameDecoder::ah(bool outer_v6) {
+    const auto& d = cur_.data;
+    const std::size_t len = d.size() >= 2 ? (std::size_t{d[1]} + 2) * 4 : 0;
+    if (d.size() < 2 || d.size() < len || ++ah_count_ > max_ah_headers) {
+        note_fault(d_, {d.size() < len || d.size() < 2 ? core::Fault::truncated : core::Fault::unsupported,
+                        static_cast<std::uint32_t>(d.size())}, cur_.base, LayerKind::ip);
+        d_.skip = Skip::malformed;
+        return Next::done;
+    }
+    const std::uint8_t next = d[0];
+    cur_.data = d.subspan(len);
+    cur_.base += static_cast<std::uint32_t>(len);
+    return dispatch(next, outer_v6);
+}
+
+// A tunnel payload: IP by its version nibble, or a link-level frame unwrapped by capture.
+FrameDecoder::Next FrameDecoder::enter_payload(const tunnel::Payload& p) {
+    const auto off = std::min(p.offset, cur_.data.size());
+    cur_.data = cur_.data.subspan(off);
+    cur_.base += static_cast<std::uint32_t>(off);
+    switch (p.kind) {
+        case tunnel::Payload::Kind::ip:
+            if (cur_.data.empty()) break;
+            if ((cur_.data[0] >> 4) == 4) return Next::ipv4;
+            if ((cur_.data[0] >> 4) == 6) return Next::ipv6;
+            break;
+        case tunnel::Payload::Kind::ethernet:
+            return enter_link(capture::unwrap_link(capture::linktype::ethernet, cur_.data));
+        case tunnel::Payload::Kind::ethertype:
+            return enter_link(capture::unwrap_ethertype(p.ethertype, cur_.data));
+        case tunnel::Payload::Kind::ppp:
+            return enter_link(capture::unwrap_link(capture::linktype::ppp, cur_.data));
+    }
+    d_.skip = Skip::not_icmp;
+    return Next::done;
+}
+
+// A link layer inside a tunnel (cur_ stands at its first byte), down to its IP header; an
+// Ethernet pseudowire inside is unwrapped in turn. The last link layer met is kept for the next
+// IP layer.
+FrameDecoder::Next FrameDecoder::enter_link(core::WireResult<capture::LinkLayer> link) {
+    for (int depth = 0;; ++depth) {
+        if (!link) {
+            note_fault(d_, link.error(), cur_.base, LayerKind::tunnel);
+            d_.skip = Skip::malformed;
+            return Next::done;
+        }
+        const auto net = link->network;
+        const auto off = std::min(link->network_offset, cur_.data.size());
+        inner_link_offset_ = cur_.base;
+        inner_link_ = std::move(*link);
+        cur_.data = cur_.data.subspan(off);
+        cur_.base += static_cast<std::uint32_t>(off);
+        if (net == capture::NetworkProtocol::ipv4) return Next::ipv4;
+        if (net == capture::NetworkProtocol::ipv6) return Next::ipv6;
+        if (net != capture::NetworkProtocol::ethernet || depth == 3) {
+            d_.skip = Skip::not_icmp;
+            return Next::done;
+        }
+        link = capture::unwrap_link(capture::linktype::ethernet, cur_.data);
+    }
 }
 
 void FrameDecoder::icmp(bool v6) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "icmpkit/core/static_vector.hpp"
 #include "icmpkit/dissect/dissection.hpp"
 #include "icmpkit/report/decode_json.hpp"
 #include "decode_common.hpp"
@@ -26,44 +27,72 @@ void write_frame(const dissect::FrameInfo& f, JsonWriter& w) {
 }
 
 // Link layers we can name as tshark does: Ethernet addresses and type, 802.1Q / 802.1ad tags.
-void write_link(const capture::LinkLayer& link, JsonWriter& w) {
+// The outer link first, then those met inside tunnels (VXLAN, GRE, pseudowires): tshark makes
+// an array of a layer met more than once (section 7 rule 1).
+struct EthEntry {
+    const capture::MacAddress* dst;
+    const capture::MacAddress* src;
+    std::optional<std::uint16_t> type;
+};
+struct TagEntry {
+    bool ad;
+    std::uint16_t id;
+};
+
+using EthList = core::StaticVector<EthEntry, 8>;
+using TagList = core::StaticVector<TagEntry, 16>;
+
+void collect_link(const capture::LinkLayer& link, EthList& eth, TagList& tags) {
     using capture::LinkProtocol;
     std::size_t tag = 0;
-    std::size_t vlans = 0;
-    for (auto p : link.layers) vlans += p == LinkProtocol::vlan;
-    bool vlan_array_open = false;
     for (std::size_t i = 0; i < link.layers.size(); ++i) {
         const LinkProtocol p = link.layers[i];
-        if (p == LinkProtocol::eth && link.destination && link.source) {
-            w.key("eth");
-            w.begin_object();
-            w.key("eth.dst");
-            w.mac_string(link.destination->bytes);
-            w.key("eth.src");
-            w.mac_string(link.source->bytes);
-            // The type field is the payload's EtherType only when no tag or label follows.
-            const bool plain = i + 2 == link.layers.size() && link.layers[i + 1] == LinkProtocol::ethertype;
-            if (plain) w.field_hex("eth.type", link.ethertype, 4);
-            w.end_object();
-        } else if ((p == LinkProtocol::vlan || p == LinkProtocol::ieee8021ad) && tag < link.vlan_ids.size()) {
-            const bool ad = p == LinkProtocol::ieee8021ad;
-            if (!ad && vlans > 1 && !vlan_array_open) {
-                w.key("vlan");
-                w.begin_array();
-                vlan_array_open = true;
-            } else if (!vlan_array_open || ad) {
-                if (vlan_array_open && ad) {
-                    w.end_array();
-                    vlan_array_open = false;
-                }
-                w.key(ad ? "ieee8021ad" : "vlan");
-            }
-            w.begin_object();
-            w.field_dec(ad ? "ieee8021ad.id" : "vlan.id", link.vlan_ids[tag++]);
-            w.end_object();
+        if (p == LinkProtocol::eth && link.destination && link.source && eth.size() < eth.capacity()) {
+            // The header's own type field (a tag's TPID when tagged); none for an 802.3 length.
+            const bool typed = link.ethernet_type >= 0x0600;
+            eth.push_back({&*link.destination, &*link.source,
+                           typed ? std::optional<std::uint16_t>(link.ethernet_type) : std::nullopt});
+        } else if ((p == LinkProtocol::vlan || p == LinkProtocol::ieee8021ad) && tag < link.vlan_ids.size() &&
+                   tags.size() < tags.capacity()) {
+            tags.push_back({p == LinkProtocol::ieee8021ad, link.vlan_ids[tag++]});
         }
     }
-    if (vlan_array_open) w.end_array();
+}
+
+void write_link(const dissect::Dissection& d, JsonWriter& w) {
+    EthList eth;
+    TagList tags;
+    if (d.link) collect_link(*d.link, eth, tags);
+    for (const auto& l : d.ip)
+        if (l.inner_link) collect_link(*l.inner_link, eth, tags);
+    if (!eth.empty()) {
+        w.key("eth");
+        if (eth.size() > 1) w.begin_array();
+        for (const auto& e : eth) {
+            w.begin_object();
+            w.key("eth.dst");
+            w.mac_string(e.dst->bytes);
+            w.key("eth.src");
+            w.mac_string(e.src->bytes);
+            if (e.type) w.field_hex("eth.type", *e.type, 4);
+            w.end_object();
+        }
+        if (eth.size() > 1) w.end_array();
+    }
+    for (const bool ad : {false, true}) {
+        std::size_t n = 0;
+        for (const auto& t : tags) n += t.ad == ad;
+        if (n == 0) continue;
+        w.key(ad ? "ieee8021ad" : "vlan");
+        if (n > 1) w.begin_array();
+        for (const auto& t : tags) {
+            if (t.ad != ad) continue;
+            w.begin_object();
+            w.field_dec(ad ? "ieee8021ad.id" : "vlan.id", t.id);
+            w.end_object();
+        }
+        if (n > 1) w.end_array();
+    }
 }
 
 // The IPv4 header as its 20 fixed octets, rebuilt from the value (the dissection keeps values).
@@ -172,7 +201,7 @@ void write_additions(const dissect::Dissection& d, JsonWriter& w) {
 void write_json(const dissect::Dissection& d, JsonWriter& w) {
     w.begin_object();
     write_frame(d.frame, w);
-    if (d.link) write_link(*d.link, w);
+    write_link(d, w);
     // Families in the order met, so that ip.version (which IPv6 layers carry too) keeps tshark's order.
     const bool v6_first = !d.ip.empty() && d.ip.front().family == core::Family::v6;
     write_ip_layers(d.ip, v6_first ? core::Family::v6 : core::Family::v4, w);

@@ -174,6 +174,9 @@ std::string v6_words(const IcmpLayer& L) {
             return "multicast listener report v2";
         case v6::type::extended_echo_request: return idseq("extended echo request");
         case v6::type::extended_echo_reply: return idseq("extended echo reply");
+        case 146: return "mobile prefix solicitation";   // RFC 6275 6.7
+        case 147: return "mobile prefix advertisement";  // RFC 6275 6.8
+        case 155: return "RPL";                          // RFC 6550 6: RPL Control Message, as tcpdump
         default: return fmt::format("type-#{}", L.type);
     }
 }
@@ -254,6 +257,7 @@ void append_time_of_day(core::WallTime t, std::string& out) {
 }
 
 std::string describe_icmp(const IcmpLayer& L) {
+    if (L.bytes.empty()) return "length 0 (invalid)";  // no type octet at all (tcpdump's words)
     return L.family == core::Family::v4 ? v4_words(L) : v6_words(L);
 }
 
@@ -273,7 +277,7 @@ void append_decode_line(const dissect::Dissection& d, std::string& out) {
     }
     out += L.family == core::Family::v4 ? "ICMP " : "ICMP6, ";
     out += describe_icmp(L);
-    fmt::format_to(std::back_inserter(out), ", length {}", L.bytes.size());
+    if (!L.bytes.empty()) fmt::format_to(std::back_inserter(out), ", length {}", L.bytes.size());
     append_quoted_flow(L, out);
     append_extensions(L, out);
     if (ip && ip->reassembled) fmt::format_to(std::back_inserter(out), " [reassembled from {} fragments]", ip->fragment_count);
@@ -281,7 +285,8 @@ void append_decode_line(const dissect::Dissection& d, std::string& out) {
         out += " [via";
         for (std::size_t i = 1; i < d.ip.size(); ++i) {
             out += ' ';
-            out += dissect::encapsulation_name(d.ip[i].encapsulation);
+            const auto& t = d.ip[i].udp_tunnel;
+            out += t ? dissect::udp_tunnel_name(t->kind) : dissect::encapsulation_name(d.ip[i].encapsulation);
         }
         out += ']';
     }

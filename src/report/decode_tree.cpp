@@ -86,7 +86,7 @@ struct V4Body {
     void operator()(const v4::ParameterProblem& m) const {
         tree_line(out, 1, "Pointer: {}", m.pointer);
         if (m.length_attribute) {
-            tree_line(out, 1, "Length: {}", m.length_attribute);
+            tree_line(out, 1, "Length of original datagram: {}", m.length_attribute);
             tree_line(out, 1, "[Length of original datagram: {}]", unsigned{m.length_attribute} * 4);
         }
         quote_ext(m);
@@ -136,7 +136,7 @@ struct V4Body {
         tree_line(out, 1, "Identifier (BE): {} ({:#06x})", m.identifier, m.identifier);
         tree_line(out, 1, "Sequence Number: {} ({:#04x})", m.sequence, m.sequence);
         const unsigned b = (unsigned{m.reserved} << 1) | (m.local ? 1u : 0u);
-        flag_line(out, 1, b, 8, 0xFE, "Reserved", fmt::format("{:#x}", m.reserved));
+        flag_line(out, 1, b, 8, 0xFE, "Reserved", fmt::format("{:#04x}", m.reserved));
         flag_line(out, 1, b, 8, 0x01, "Local bit", set_str(m.local));
         if (m.extensions) write_extensions_tree(*m.extensions, 1, out);
     }
@@ -177,6 +177,12 @@ void frame_lines(const dissect::Dissection& d, std::string& out) {
         tree_line(out, 0, "Ethernet II, Src: {}, Dst: {}", d.link->source->to_string(), d.link->destination->to_string());
     for (const auto& l : d.ip) {
         if (l.gre) tree_line(out, 0, "Generic Routing Encapsulation (protocol {:#06x})", l.gre->protocol_type);
+        if (l.udp_tunnel)
+            tree_line(out, 0, "User Datagram Protocol, Src Port: {}, Dst Port: {} ({})", l.udp_tunnel->source_port,
+                      l.udp_tunnel->destination_port, dissect::udp_tunnel_name(l.udp_tunnel->kind));
+        if (l.inner_link && l.inner_link->source && l.inner_link->destination)
+            tree_line(out, 0, "Ethernet II, Src: {}, Dst: {}", l.inner_link->source->to_string(),
+                      l.inner_link->destination->to_string());
         if (l.family == core::Family::v4)
             tree_line(out, 0, "Internet Protocol Version 4, Src: {}, Dst: {}", l.source().to_string(), l.destination().to_string());
         else

@@ -6,6 +6,8 @@
 #include <variant>
 
 #include "icmpkit/core/address.hpp"
+#include "icmpkit/wire/icmpv4.hpp"
+#include "icmpkit/wire/icmpv6.hpp"
 #include "icmpkit/report/decode_json.hpp"
 #include "icmpkit/report/decode_tree.hpp"
 #include "tree_detail.hpp"
@@ -46,9 +48,11 @@ void quoted_transport(std::uint8_t protocol, core::Bytes t, int depth, std::stri
         if (t.size() >= 8) tree_line(out, depth + 1, "Sequence Number (raw): {}", core::load_be32(&t[4]));
     } else if (protocol == 1 || protocol == 58) {
         tree_line(out, depth, "Internet Control Message Protocol{}", protocol == 1 ? "" : " v6");
-        tree_line(out, depth + 1, "Type: {}", t[0]);
+        // tshark -V's words: "Type: 8 (Echo (ping) request)", "Type: Echo (ping) request (128)".
+        if (protocol == 1) tree_line(out, depth + 1, "Type: {} ({})", t[0], wire::icmpv4::type_info(t[0]).wireshark_label);
+        else tree_line(out, depth + 1, "Type: {} ({})", wire::icmpv6::type_info(t[0]).wireshark_label, t[0]);
         tree_line(out, depth + 1, "Code: {}", t[1]);
-        tree_line(out, depth + 1, "Checksum: {:#06x} [unverified]", core::load_be16(&t[2]));
+        tree_line(out, depth + 1, "Checksum: {:#06x} [unverified] [in ICMP error packet]", core::load_be16(&t[2]));
         if (t.size() >= 8) {
             tree_line(out, depth + 1, "Identifier: {:#06x}", core::load_be16(&t[4]));
             tree_line(out, depth + 1, "Sequence: {}", core::load_be16(&t[6]));

@@ -92,8 +92,10 @@ struct V6Body {
     std::string& out;
     template <std::uint8_t T>
     void operator()(const v6::ErrorWithExtensions<T>& m) const {
-        if (m.length_attribute) tree_line(out, 1, "Length: {}", m.length_attribute);
-        tree_line(out, 1, "Reserved: {:02x}{:02x}{:02x}", m.unused[0], m.unused[1], m.unused[2]);
+        if (m.length_attribute) tree_line(out, 1, "Length of original datagram: {}", m.length_attribute);
+        // tshark -V prints the 4 octets after the checksum (RFC 4443 3.1/3.3 Unused) when no length.
+        if (m.length_attribute) tree_line(out, 1, "Reserved: {:02x}{:02x}{:02x}", m.unused[0], m.unused[1], m.unused[2]);
+        else tree_line(out, 1, "Reserved: 00{:02x}{:02x}{:02x}", m.unused[0], m.unused[1], m.unused[2]);
         write_quote_tree(m.original, 1, out);
         if (m.extensions) write_extensions_tree(*m.extensions, 1, out);
     }
@@ -168,9 +170,12 @@ struct V6Body {
     }
     template <std::uint8_t T>
     void operator()(const v6::NodeInformation<T>& m) const {
-        tree_line(out, 1, "Qtype: {}", m.qtype);
+        // RFC 4620 4 Qtypes, in tshark -V's words.
+        constexpr std::string_view qtypes[] = {"NOOP", "Unused", "Node Name", "Node Addresses", "IPv4 Addresses"};
+        if (m.qtype < 5) tree_line(out, 1, "Qtype: {} ({})", qtypes[m.qtype], m.qtype);
+        else tree_line(out, 1, "Qtype: {}", m.qtype);
         tree_line(out, 1, "Flags: {:#06x}", m.flags);
-        tree_line(out, 1, "Nonce: {:02x}", fmt::join(m.nonce, ""));
+        tree_line(out, 1, "Nonce: 0x{:02x}", fmt::join(m.nonce, ""));
     }
     void operator()(const v6::ExtendedEchoRequest& m) const {
         tree_line(out, 1, "Identifier: {:#06x}", m.identifier);

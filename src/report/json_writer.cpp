@@ -1,3 +1,5 @@
+#include <array>
+#include <cstring>
 #include "icmpkit/report/json_writer.hpp"
 
 #include "icmpkit/core/assert.hpp"
@@ -32,6 +34,20 @@ char* format_decimal(char* end, std::uint64_t v) noexcept {
 
 // Bytes that may be copied into a JSON string as they are: printable ASCII except `"` and `\`.
 constexpr bool is_plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// is_plain as a table: the scan below is the JSON output's hottest loop.
+constexpr std::array<bool, 256> plain_table = [] {
+    std::array<bool, 256> t{};
+    for (unsigned c = 0; c < 256; ++c) t[c] = is_plain(static_cast<unsigned char>(c));
+    return t;
+}();
+
+std::size_t plain_prefix(std::string_view s) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t i = 0;
+    while (i < s.size() && plain_table[p[i]]) ++i;
+    return i;
+}
 
 // Length of the valid UTF-8 sequence starting at s[i] (2..4), or 0 if it is invalid
 // (RFC 3629 section 4 table: no overlongs, no surrogates, nothing above U+10FFFF).
@@ -79,9 +95,18 @@ void append_escape(std::string& out, unsigned char c) {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    std::size_t i = 0;
     const std::size_t n = s.size();
+    std::size_t i = plain_prefix(s);
+    if (i == n && n <= 126) {  // the common case: one append of "s"
+        char buf[128];
+        buf[0] = '"';
+        std::memcpy(buf + 1, s.data(), n);
+        buf[n + 1] = '"';
+        out.append(buf, n + 2);
+        return;
+    }
+    out.push_back('"');
+    out.append(s.data(), i);
     while (i < n) {
         std::size_t run = i;
         while (run < n && is_plain(static_cast<unsigned char>(s[run]))) ++run;
@@ -136,11 +161,40 @@ void JsonWriter::end_array() { close(']', false); }
 
 void JsonWriter::key(std::string_view k) {
     ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
-    if (has_member_[depth_ - 1]) out_->push_back(',');
+    const bool comma = has_member_[depth_ - 1];
     has_member_[depth_ - 1] = true;
+    after_key_ = true;
+    if (k.size() <= 120 && plain_prefix(k) == k.size()) {  // our field names: one append of ,"k":
+        char buf[128];
+        std::size_t m = 0;
+        if (comma) buf[m++] = ',';
+        buf[m++] = '"';
+        std::memcpy(buf + m, k.data(), k.size());
+        m += k.size();
+        buf[m++] = '"';
+        buf[m++] = ':';
+        out_->append(buf, m);
+        return;
+    }
+    if (comma) out_->push_back(',');
     append_json_string(*out_, k);
     out_->push_back(':');
+}
+
+void JsonWriter::name(std::string_view k) {
+    ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
+    const std::size_t at = out_->size();
+    const bool comma = has_member_[depth_ - 1];
+    has_member_[depth_ - 1] = true;
     after_key_ = true;
+    out_->resize(at + k.size() + 3 + comma);
+    char* p = out_->data() + at;
+    if (comma) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p = ':';
 }
 
 void JsonWriter::end_line() {

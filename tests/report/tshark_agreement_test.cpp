@@ -103,6 +103,23 @@ const Exception exceptions[] = {
          return m && std::holds_alternative<wire::icmpv4::ExtendedEchoReply>(*m) && is_extension_field(q) &&
                 theirs.empty();
      }},
+    {"icmp/data.data, icmp/data.len",
+     "echo whose octets 8-15 read little-endian give a microseconds value >= 2^31",
+     "tshark's timestamp heuristic keeps the microseconds in a signed int, so a 'negative' value passes its "
+     "< 1000000 check and 8 octets become a timestamp; we require a real microseconds value (< 10^6)",
+     [](std::string_view q, const Values& ours, const Values& theirs, const Context& c) {
+         if ((q != "icmp/data.data" && q != "icmp/data.len") || c.ours.has("icmpkit.data_time")) return false;
+         if (!c.d.icmp || c.d.icmp->family != core::Family::v4) return false;
+         const core::Bytes b = c.d.icmp->bytes;  // type, code, checksum, id, seq, then the data
+         return b.size() >= 16 && (b[0] == 0 || b[0] == 8) && (b[15] & 0x80) && ours.size() == 1 && theirs.size() == 1;
+     }},
+    {"icmpv6/data.data, icmpv6/data.len",
+     "ICMPv6 echo inside Teredo with 4 octets of data",
+     "tshark shows the 4 octets as icmpv6.nonce (a Teredo qualification-procedure heuristic); RFC 4443 4.1 "
+     "defines them as data, which we print",
+     [](std::string_view q, const Values&, const Values& theirs, const Context& c) {
+         return (q == "icmpv6/data.data" || q == "icmpv6/data.len") && theirs.empty() && c.theirs.has("icmpv6.nonce");
+     }},
 };
 
 struct Tally {

@@ -23,14 +23,19 @@ namespace icmpkit::capture {
 namespace linktype {
 inline constexpr int null = 0;           // BSD loopback, AF in the writer's host byte order
 inline constexpr int ethernet = 1;       // DLT_EN10MB
+inline constexpr int slip = 8;           // libpcap's SLIP: 16-byte pseudo-header (direction, CSLIP header)
 inline constexpr int ppp = 9;            // RFC 1661 frames, optionally with RFC 1662 FF 03
 inline constexpr int dlt_raw = 12;       // raw IPv4/IPv6 (Linux DLT_RAW)
+inline constexpr int arcnet_linux = 129; // Linux ARCNET (RFC 1051 / RFC 1201 soft headers)
+inline constexpr int frelay = 107;       // Frame Relay, Q.922 address + RFC 2427 NLPID
 inline constexpr int raw = 101;          // LINKTYPE_RAW
 inline constexpr int c_hdlc = 104;       // Cisco HDLC
 inline constexpr int loop = 108;         // OpenBSD loopback, AF in network byte order
 inline constexpr int linux_sll = 113;    // Linux cooked capture v1
 inline constexpr int ipv4 = 228;         // LINKTYPE_IPV4
 inline constexpr int ipv6 = 229;         // LINKTYPE_IPV6
+inline constexpr int ipnet = 226;        // Solaris ipnet
+inline constexpr int ipoib = 242;        // IP over InfiniBand (RFC 4391 with 20-byte addresses)
 inline constexpr int linux_sll2 = 276;   // Linux cooked capture v2
 }  // namespace linktype
 
@@ -46,6 +51,8 @@ inline constexpr std::uint16_t qinq_old2 = 0x9200;
 inline constexpr std::uint16_t mpls_unicast = 0x8847;    // RFC 3032
 inline constexpr std::uint16_t mpls_multicast = 0x8848;  // RFC 5332
 inline constexpr std::uint16_t pppoe_session = 0x8864;   // RFC 2516
+inline constexpr std::uint16_t macsec = 0x88E5;          // IEEE 802.1AE
+inline constexpr std::uint16_t teb = 0x6558;             // Transparent Ethernet Bridging (RFC 1701)
 }  // namespace ethertype
 
 // Bounds on stacked headers; a deeper stack is a Fault::unsupported at the first extra header.
@@ -54,7 +61,9 @@ inline constexpr std::size_t max_mpls_entries = 32;
 // eth + ethertype, two per VLAN tag, then at most a few more (mpls, pppoes, ppp, llc, raw).
 inline constexpr std::size_t max_link_layers = 2 + 2 * max_vlan_tags + 8;
 
-enum class NetworkProtocol : std::uint8_t { ipv4, ipv6, arp, other };
+// `ethernet`: the payload is a whole Ethernet frame (an RFC 4448 pseudowire after its control
+// word, EtherType 0x6558): the caller unwraps it again from network_offset.
+enum class NetworkProtocol : std::uint8_t { ipv4, ipv6, arp, other, ethernet };
 
 // The link-level layers met, named as Wireshark's frame.protocols names them.
 enum class LinkProtocol : std::uint8_t {
@@ -70,6 +79,13 @@ enum class LinkProtocol : std::uint8_t {
     null,       // "null": BSD loopback (DLT_NULL and DLT_LOOP)
     raw,        // "raw"
     chdlc,      // "chdlc"
+    arcnet,     // "arcnet"
+    fr,         // "fr": Frame Relay
+    ipnet,      // "ipnet"
+    ipoib,      // "ipoib"
+    macsec,     // "macsec": an IEEE 802.1AE SecTAG, integrity only
+    pwethcw,    // "pwethcw": the RFC 4385 control word of an Ethernet pseudowire
+    slip,       // "slip"
 };
 
 std::string_view link_protocol_name(LinkProtocol p) noexcept;
@@ -91,6 +107,7 @@ struct LinkLayer {
     core::StaticVector<std::uint32_t, max_mpls_entries> mpls_labels;  // raw 32-bit label stack entries, top first (RFC 3032)
     std::optional<MacAddress> source;
     std::optional<MacAddress> destination;
+    std::uint16_t ethernet_type = 0;  // the Ethernet header's own type/length field (0x8100 when tagged)
     core::StaticVector<LinkProtocol, max_link_layers> layers;  // in the order met (no heap: hot path)
 
     // tshark-like frame.protocols prefix: "eth:ethertype:vlan:ethertype:ip" (network name last,
@@ -108,6 +125,11 @@ constexpr std::uint8_t mpls_ttl(std::uint32_t entry) noexcept { return entry & 0
 // a link header cut short is Fault::truncated at the offset of the field that is missing. A frame
 // whose link header is whole but whose network payload is empty or unknown is not an error.
 core::WireResult<LinkLayer> unwrap_link(int linktype, core::Bytes frame);
+
+// Unwraps a payload whose type is the EtherType `type` (GRE's Protocol Type, Geneve's): VLAN tags,
+// MPLS, PPPoE, MACsec and the network protocol, as after an Ethernet header. Offsets are within
+// `payload`.
+core::WireResult<LinkLayer> unwrap_ethertype(std::uint16_t type, core::Bytes payload);
 
 // True for the link types unwrap_link() knows.
 bool is_supported_linktype(int linktype) noexcept;

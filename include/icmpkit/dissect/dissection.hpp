@@ -63,8 +63,30 @@ enum class Encapsulation : std::uint8_t {
     ip_in_ip,  // protocol 4 (RFC 2003) inside IPv4 or IPv6 (RFC 2473)
     ipv6_in_ip,  // protocol 41 (RFC 4213 6in4, RFC 2473 6in6)
     gre,       // protocol 47 (RFC 2784, key/sequence RFC 2890)
+    udp,       // a UDP tunnel (IpLayer::udp_tunnel says which)
+    pim_register,  // an RFC 7761 4.9.3 PIM Register message
 };
-std::string_view encapsulation_name(Encapsulation e) noexcept;  // "link", "ipip", "ipv6", "gre"
+std::string_view encapsulation_name(Encapsulation e) noexcept;  // "link", "ipip", "ipv6", "gre", "udp", "pim"
+
+// Tunnels over UDP, recognised by their IANA port (either port of the datagram).
+enum class UdpTunnelKind : std::uint8_t {
+    vxlan,     // RFC 7348, UDP 4789 (and 8472, the Linux default); carries Ethernet
+    geneve,    // RFC 8926, UDP 6081; Protocol Type is an EtherType (0x6558: Ethernet)
+    teredo,    // RFC 4380, UDP 3544; IPv6, after optional authentication / origin indicators
+    gtp_u,     // 3GPP TS 29.281, UDP 2152; G-PDU (type 255) carrying IPv4 or IPv6
+    mpls_udp,  // RFC 7510, UDP 6635; an MPLS label stack
+    lisp,      // RFC 9300 section 5, UDP 4341; IPv4 or IPv6 after the 8-byte LISP header
+};
+std::string_view udp_tunnel_name(UdpTunnelKind k) noexcept;  // "vxlan", "geneve", ...
+
+struct UdpTunnel {
+    UdpTunnelKind kind = UdpTunnelKind::vxlan;
+    std::uint32_t offset = 0;  // of the UDP header (same base as IpLayer::offset)
+    std::uint16_t source_port = 0;
+    std::uint16_t destination_port = 0;
+    std::uint32_t header_length = 8;  // UDP header plus the tunnel's own header
+    std::optional<std::uint32_t> id;  // VXLAN / Geneve VNI, GTP-U TEID
+};
 
 // RFC 2784 section 2 with the RFC 2890 key and sequence number fields.
 struct GreHeader {
@@ -93,6 +115,12 @@ struct IpLayer {
     std::uint32_t offset = 0;  // of the IP header
     Encapsulation encapsulation = Encapsulation::link;
     std::optional<GreHeader> gre;  // when encapsulation == gre: the GRE header before this layer
+    std::optional<UdpTunnel> udp_tunnel;  // when encapsulation == udp
+    // A link layer met between the tunnel header and this IP header (Ethernet inside VXLAN,
+    // Geneve, GRE 0x6558/ERSPAN or a pseudowire; MPLS over UDP or GRE). Offsets are from its
+    // first byte, which is at `inner_link_offset` (same base as `offset`).
+    std::optional<capture::LinkLayer> inner_link;
+    std::uint32_t inner_link_offset = 0;
     std::variant<wire::Ipv4Header, Ipv6Layer> header;
     ChecksumStatus header_checksum = ChecksumStatus::absent;  // IPv4 only (RFC 791)
     std::uint32_t header_length = 0;   // IPv4 IHL*4; IPv6 40 + the extension headers walked
