@@ -1,0 +1,45 @@
+// One probe for `icmpkit why`: a UDP datagram or a TCP connection attempt, and the evidence of
+// what became of it (an ICMP error from ErrorListener or RawErrorWatcher, a reply, a connection,
+// a reset, or nothing within the timeout).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "icmpkit/core/address.hpp"
+#include "icmpkit/core/error.hpp"
+#include "icmpkit/net/error_listener.hpp"
+
+namespace icmpkit::net {
+
+struct WhyRequest {
+    std::uint8_t protocol = 17;  // 17 udp, 6 tcp
+    core::IpAddress destination;
+    std::uint16_t port = 0;
+    std::optional<int> ttl;  // IP_TTL / IPV6_UNICAST_HOPS
+    std::chrono::milliseconds timeout{2000};
+    std::size_t size = 12;   // UDP payload bytes; sent with DF (IP_PMTUDISC_DO) when > 1200
+};
+
+enum class WhyOutcome : std::uint8_t {
+    icmp_error,     // `error` holds the evidence
+    udp_reply,      // the destination answered with a datagram
+    tcp_connected,  // the three-way handshake completed
+    tcp_reset,      // ECONNREFUSED without an ICMP error: a RST
+    socket_error,   // another errno without ICMP details (`error` origin socket)
+    timeout,        // nothing within the timeout
+};
+
+struct WhyResult {
+    WhyOutcome outcome = WhyOutcome::timeout;
+    std::optional<IcmpError> error;
+    wire::FlowKey flow;             // our datagram / SYN
+    std::size_t reply_bytes = 0;
+    bool raw_watcher = false;       // TCP: ICMP details were watched on a raw socket (root)
+    bool window_checked = false;    // TCP: the SYN's sequence number was known (RFC 5927 4.1)
+};
+
+core::SysResult<WhyResult> why_probe(const WhyRequest& request);
+
+}  // namespace icmpkit::net
