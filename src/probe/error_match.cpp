@@ -123,6 +123,10 @@ MatchResult ErrorMatcher::match(core::Family family, core::Bytes message, const 
     // An ICMPv4 error quotes an IPv4 datagram, an ICMPv6 error an IPv6 one (RFC 792, RFC 4443 2.4).
     if (q->version != static_cast<std::uint8_t>(family)) return count(malformed(core::Fault::bad_version, quote_at));
     if (lengths_lie(*q)) return count(malformed(core::Fault::bad_length, quote_at));
+    // RFC 792 / RFC 1812 4.3.2.3: the quote holds at least the IP header and 64 bits of data.
+    bool ported = q->protocol == wire::ip_protocol::tcp || q->protocol == wire::ip_protocol::udp;
+    if (ported && q->fragment_offset == 0 && q->transport.size() < 8)
+        return count(malformed(core::Fault::truncated, quote_at + q->present_length));
     auto key = q->flow_key();
     if (!key) return count(malformed(core::Fault::truncated, quote_at + q->present_length));
     const Flow* f = find(*key);
