@@ -61,6 +61,16 @@ std::string verdict_of(const probe::IcmpError& e) {
     }
 }
 
+const char* evidence_name(net::WhyEvidence e) {
+    switch (e) {
+    case net::WhyEvidence::none: return "none";
+    case net::WhyEvidence::errqueue: return "errqueue";
+    case net::WhyEvidence::raw_watcher: return "raw_watcher";
+    case net::WhyEvidence::socket_errno: return "socket_errno";
+    }
+    return "?";
+}
+
 struct Explained {
     std::string verdict, text;
     int exit_code = 0;
@@ -109,7 +119,7 @@ int run_why(int argc, char** argv) {
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = ::getopt_long(argc, argv, "+W:t:s:jh", longopts, nullptr)) != -1) {
+    while ((c = ::getopt_long(argc, argv, "W:t:s:jh", longopts, nullptr)) != -1) {
         char* end = nullptr;
         switch (c) {
         case 'W': {
@@ -161,6 +171,7 @@ int run_why(int argc, char** argv) {
         w.field("dst", r->flow.dst.to_string());
         w.key("dst_port"), w.uint(r->flow.dst_port);
         w.end_object();
+        w.field("evidence", evidence_name(r->evidence));
         if (r->error) w.key("error"), report::write_error_json(w, *r->error);
         if (rq.protocol == 6) w.key("raw_watcher"), w.boolean(r->raw_watcher), w.key("window_checked"), w.boolean(r->window_checked);
         w.end_object();

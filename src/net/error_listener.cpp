@@ -166,13 +166,14 @@ core::SysResult<std::optional<IcmpError>> ErrorListener::wait(std::chrono::milli
 }
 
 RawErrorWatcher::RawErrorWatcher(RawErrorWatcher&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)), family_(o.family_), matcher_(std::move(o.matcher_)) {}
+    : fd_(std::exchange(o.fd_, -1)), family_(o.family_), matcher_(std::move(o.matcher_)), observe_all_(o.observe_all_) {}
 RawErrorWatcher& RawErrorWatcher::operator=(RawErrorWatcher&& o) noexcept {
     if (this != &o) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = std::exchange(o.fd_, -1);
         family_ = o.family_;
         matcher_ = std::move(o.matcher_);
+        observe_all_ = o.observe_all_;
     }
     return *this;
 }
@@ -234,7 +235,7 @@ core::SysResult<std::optional<probe::MatchResult>> RawErrorWatcher::read_one() {
         if (ihl < 20 || ihl > data.size()) ihl = data.size();
         data = data.subspan(ihl);
     }
-    auto r = matcher_.match(family_, data, reporter);
+    auto r = observe_all_ ? matcher_.inspect(family_, data, reporter) : matcher_.match(family_, data, reporter);
     if (r.error) r.error->timestamp = ts;
     return std::optional<probe::MatchResult>(std::move(r));
 }

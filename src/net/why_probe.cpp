@@ -80,6 +80,7 @@ core::SysResult<WhyResult> why_udp(const WhyRequest& rq) {
         if (!e) return core::Unexpected(e.error());
         if (*e) {
             res.outcome = WhyOutcome::icmp_error;
+            res.evidence = WhyEvidence::errqueue;
             res.error = **e;
             return res;
         }
@@ -123,8 +124,16 @@ core::SysResult<WhyResult> why_tcp(const WhyRequest& rq) {
     auto dst = to_sockaddr(rq.destination, rq.port);
     auto deadline = Clock::now() + rq.timeout;
     if (::connect(s.fd, dst.get(), dst.len) < 0 && errno != EINPROGRESS) {
+        int err = errno;
         res.flow = flow_of(s.fd, rq);
-        res.outcome = errno == ECONNREFUSED ? WhyOutcome::tcp_reset : WhyOutcome::socket_error;
+        res.evidence = WhyEvidence::socket_errno;
+        res.outcome = err == ECONNREFUSED ? WhyOutcome::tcp_reset : WhyOutcome::socket_error;
+        IcmpError e;
+        e.origin = probe::ErrorOrigin::socket;
+        e.error_number = err;
+        e.classification.family = rq.destination.family();
+        e.flow = res.flow;
+        res.error = e;
         return res;
     }
     res.flow = flow_of(s.fd, rq);
@@ -132,19 +141,23 @@ core::SysResult<WhyResult> why_tcp(const WhyRequest& rq) {
         watcher->matcher().add_flow(res.flow, res.window_checked ? std::optional(probe::TcpSendWindow{isn, isn + 1})
                                                                  : std::nullopt);
     for (;;) {
-        if (res.raw_watcher) {
+        // The raw watcher first: its verdict applies RFC 5927 4.1 to the quoted sequence number.
+        while (res.raw_watcher) {
             auto r = watcher->read_one();
             if (!r) return core::Unexpected(r.error());
-            if (*r && (*r)->verdict == probe::MatchVerdict::delivered) {
+            if (!*r) break;
+            if ((*r)->verdict == probe::MatchVerdict::delivered) {
                 res.outcome = WhyOutcome::icmp_error;
+                res.evidence = WhyEvidence::raw_watcher;
                 res.error = (*r)->error;
                 return res;
             }
-            if (*r) continue;  // counted by the matcher; read the next one
         }
         pollfd p[2] = {{s.fd, POLLOUT, 0}, {res.raw_watcher ? watcher->fd() : -1, POLLIN, 0}};
         if (::poll(p, 2, 0) > 0 && (p[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
             if (res.raw_watcher && (p[1].revents & POLLIN)) continue;  // ICMP evidence first
+            // Linux >= 5.10 queues ICMP errors that abort a SYN-SENT connection on the error
+            // queue (tcp_v4_err/tcp_v6_err call ip_icmp_error); a RST leaves only SO_ERROR.
             auto e = listener->next();
             if (!e) return core::Unexpected(e.error());
             if (!*e) {
@@ -152,6 +165,12 @@ core::SysResult<WhyResult> why_tcp(const WhyRequest& rq) {
                 return res;
             }
             res.error = **e;
+            if ((*e)->origin == probe::ErrorOrigin::icmp || (*e)->origin == probe::ErrorOrigin::icmp6) {
+                res.outcome = WhyOutcome::icmp_error;
+                res.evidence = WhyEvidence::errqueue;
+                return res;
+            }
+            res.evidence = WhyEvidence::socket_errno;
             res.outcome = (*e)->error_number == ECONNREFUSED ? WhyOutcome::tcp_reset : WhyOutcome::socket_error;
             return res;
         }

@@ -99,6 +99,16 @@ MatchResult ErrorMatcher::count(MatchResult r) noexcept {
 
 MatchResult ErrorMatcher::match(core::Family family, core::Bytes message, const core::IpAddress& reporter,
                                 const core::IpAddress* destination) noexcept {
+    return judge(family, message, reporter, destination, true);
+}
+
+MatchResult ErrorMatcher::inspect(core::Family family, core::Bytes message, const core::IpAddress& reporter,
+                                  const core::IpAddress* destination) noexcept {
+    return judge(family, message, reporter, destination, false);
+}
+
+MatchResult ErrorMatcher::judge(core::Family family, core::Bytes message, const core::IpAddress& reporter,
+                                const core::IpAddress* destination, bool registry) noexcept {
     Parsed p;
     if (family == core::Family::v4) {
         auto m = wire::icmpv4::parse(message);
@@ -129,14 +139,14 @@ MatchResult ErrorMatcher::match(core::Family family, core::Bytes message, const 
         return count(malformed(core::Fault::truncated, quote_at + q->present_length));
     auto key = q->flow_key();
     if (!key) return count(malformed(core::Fault::truncated, quote_at + q->present_length));
-    const Flow* f = find(*key);
-    if (!f) return count(MatchResult{MatchVerdict::suspicious});
-    if (key->protocol == wire::ip_protocol::tcp) {
+    const Flow* f = registry ? find(*key) : nullptr;
+    if (registry && !f) return count(MatchResult{MatchVerdict::suspicious});
+    if (f && key->protocol == wire::ip_protocol::tcp) {
         // RFC 5927 4.1: SND.UNA <= SEG.SEQ < SND.NXT, else the error is not about our data.
         if (!q->tcp || !q->tcp->sequence_number || !f->window || !f->window->contains(*q->tcp->sequence_number))
             return count(MatchResult{MatchVerdict::out_of_window, f->id});
     }
-    MatchResult r{MatchVerdict::delivered, f->id};
+    MatchResult r{MatchVerdict::delivered, f ? f->id : FlowId{0}};
     IcmpError e;
     e.origin = family == core::Family::v4 ? ErrorOrigin::icmp : ErrorOrigin::icmp6;
     e.type = c.type;

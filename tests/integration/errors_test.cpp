@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -112,6 +113,7 @@ protected:
         for (auto& x : v6)
             fw = sh("ip netns exec " + r + " ip6tables -A FORWARD -p udp --dport " + std::string(x[0]) + " -j REJECT --reject-with " + x[1]) && fw;
         fw = sh("ip netns exec " + r + " iptables -A FORWARD -p tcp --dport 6013 -j REJECT --reject-with icmp-admin-prohibited") && fw;
+        fw = sh("ip netns exec " + r + " ip6tables -A FORWARD -p tcp --dport 6013 -j REJECT --reject-with icmp6-adm-prohibited") && fw;
         ok = fw;
         sh("ip netns exec " + a + " /usr/bin/ping -c 1 -w 2 198.51.100.2");
         sh("ip netns exec " + a + " /usr/bin/ping -c 1 -w 2 2001:db8:2::2");
@@ -214,18 +216,50 @@ TEST_F(Errors, UdpFragmentationNeeded) {
     sh("ip -n " + a + " route flush cache");
 }
 
-TEST_F(Errors, TcpClientGetsTheErrno) {
-    int fd = in_ns(a, [&] { return ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0); });
+// Linux >= 5.10 (tcp_v4_err/tcp_v6_err: ip_icmp_error in SYN-SENT) queues the ICMP error that
+// aborts a connection attempt on the TCP socket's error queue, with type, code and offender.
+std::optional<probe::IcmpError> tcp_error(const std::string& ns, const char* dst, std::uint16_t port, int ttl) {
+    bool v6 = std::string(dst).find(':') != std::string::npos;
+    int fd = in_ns(ns, [&] { return ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0); });
     auto l = net::ErrorListener::attach(fd);
-    ASSERT_TRUE(l);
+    EXPECT_TRUE(l);
+    if (!l) return std::nullopt;
+    ::setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof ttl);
     socklen_t len;
-    auto ss = addr("198.51.100.2", 6013, len);
+    auto ss = addr(dst, port, len);
     ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
     auto e = l->wait(std::chrono::milliseconds(3000));
     ::close(fd);
-    ASSERT_TRUE(e && *e);
-    EXPECT_EQ((*e)->origin, probe::ErrorOrigin::socket);
-    EXPECT_EQ((*e)->error_number, EHOSTUNREACH);  // admin prohibited, icmp_err_convert[13]
+    EXPECT_TRUE(e.has_value());
+    return e ? *e : std::nullopt;
+}
+
+TEST_F(Errors, TcpSynSentErrorsAreQueuedWithDetails) {
+    auto e = tcp_error(a, "198.51.100.2", 6013, 64);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->origin, probe::ErrorOrigin::icmp);
+    EXPECT_EQ(e->type, 3);
+    EXPECT_EQ(e->code, 13);
+    EXPECT_EQ(e->reporter->to_string(), "192.0.2.1");
+    EXPECT_EQ(e->error_number, EHOSTUNREACH);  // icmp_err_convert[13]
+    EXPECT_EQ(e->flow->dst_port, 6013);
+    EXPECT_EQ(e->flow->protocol, 6);
+    auto t = tcp_error(a, "198.51.100.2", 80, 1);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->type, 11);
+    EXPECT_EQ(t->code, 0);
+    EXPECT_EQ(t->reporter->to_string(), "192.0.2.1");
+    auto e6 = tcp_error(a, "2001:db8:2::2", 6013, 64);
+    ASSERT_TRUE(e6);
+    EXPECT_EQ(e6->origin, probe::ErrorOrigin::icmp6);
+    EXPECT_EQ(e6->type, 1);
+    EXPECT_EQ(e6->code, 1);
+    EXPECT_EQ(e6->reporter->to_string(), "2001:db8:1::1");
+    // A RST queues nothing: the errno is all there is.
+    auto rst = tcp_error(a, "198.51.100.2", 7, 64);
+    ASSERT_TRUE(rst);
+    EXPECT_EQ(rst->origin, probe::ErrorOrigin::socket);
+    EXPECT_EQ(rst->error_number, ECONNREFUSED);
 }
 
 TEST_F(Errors, WhyFilteredPortAndTtlExpiry) {
@@ -242,10 +276,59 @@ TEST_F(Errors, WhyFilteredPortAndTtlExpiry) {
     auto tcp = out_of("ip netns exec " + a + " " ICMPKIT_BINARY " why tcp -W 3 198.51.100.2:6013", &rc);
     EXPECT_EQ(rc, 0) << tcp;
     EXPECT_EQ(tcp.rfind("filtered: 192.0.2.1 answered administratively prohibited (type 3 code 13)", 0), 0u) << tcp;
+    auto tttl = out_of("ip netns exec " + a + " " ICMPKIT_BINARY " why tcp --ttl 1 198.51.100.2:80", &rc);
+    EXPECT_EQ(rc, 0) << tttl;
+    EXPECT_EQ(tttl.rfind("ttl expired: 192.0.2.1 answered time to live exceeded in transit (type 11 code 0) for 192.0.2.2:", 0), 0u) << tttl;
+    // As root the raw watcher sees it first, with the SYN's sequence number chosen via TCP_REPAIR:
+    // delivery proves the quoted sequence number is the one we chose (window [isn, isn + 1)).
+    auto j = out_of("ip netns exec " + a + " " ICMPKIT_BINARY " why tcp --json 198.51.100.2:6013", &rc);
+    EXPECT_NE(j.find("\"evidence\":\"raw_watcher\""), std::string::npos) << j;
+    EXPECT_NE(j.find("\"window_checked\":true"), std::string::npos) << j;
+    // Without CAP_NET_RAW/CAP_NET_ADMIN: no raw watcher, the TCP error queue still has the details.
+    auto u = out_of("ip netns exec " + a + " setpriv --bounding-set=-net_raw,-net_admin -- " ICMPKIT_BINARY
+                    " why tcp --json 198.51.100.2:6013", &rc);
+    EXPECT_EQ(rc, 0) << u;
+    EXPECT_NE(u.find("\"evidence\":\"errqueue\""), std::string::npos) << u;
+    EXPECT_NE(u.find("\"raw_watcher\":false"), std::string::npos) << u;
+    EXPECT_NE(u.find("\"verdict\":\"filtered\""), std::string::npos) << u;
     auto rst = out_of("ip netns exec " + a + " " ICMPKIT_BINARY " why tcp -W 2 198.51.100.2:7", &rc);
     EXPECT_EQ(rst.rfind("refused: RST", 0), 0u) << rst;
     auto bad = out_of(ICMPKIT_BINARY " why sctp 192.0.2.1:1", &rc);
     EXPECT_EQ(rc, 2) << bad;
+}
+
+// watch-errors attributes an arriving error to this process's socket by the quoted 5-tuple.
+TEST_F(Errors, WatchErrorsAttributesToTheSocket) {
+    std::string path = "/tmp/icmpkit-watch-" + std::to_string(::getpid());
+    std::remove(path.c_str());
+    ASSERT_EQ(std::system(("timeout 15 ip netns exec " + a + " " ICMPKIT_BINARY
+                           " watch-errors -4 -c 1 --duration 10 --json >" + path + " 2>&1 &").c_str()), 0);
+    int fd = in_ns(a, [] { return ::socket(AF_INET, SOCK_DGRAM, 0); });
+    ASSERT_GE(fd, 0);
+    socklen_t len;
+    auto ss = addr("198.51.100.2", 5013, len);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&ss), len), 0);
+    sockaddr_in local{};
+    socklen_t llen = sizeof local;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
+    struct stat st {};
+    ::fstat(fd, &st);
+    std::string got;
+    for (int i = 0; i < 40 && got.find('\n') == std::string::npos; ++i) {  // at most 40 datagrams, 8 s
+        ::send(fd, "x", 1, 0);
+        ::usleep(200 * 1000);
+        std::ifstream f(path);
+        std::stringstream s;
+        s << f.rdbuf();
+        got = s.str();
+    }
+    ::close(fd);
+    std::remove(path.c_str());
+    EXPECT_NE(got.find("\"code\":13"), std::string::npos) << got;
+    EXPECT_NE(got.find("\"inode\":" + std::to_string(st.st_ino) + ","), std::string::npos) << got;
+    EXPECT_NE(got.find("\"pid\":" + std::to_string(::getpid()) + ","), std::string::npos) << got;
+    EXPECT_NE(got.find("\"connected\":true"), std::string::npos) << got;
+    EXPECT_NE(got.find(std::to_string(ntohs(local.sin_port))), std::string::npos) << got;
 }
 
 // Forged errors sent from R with a raw socket reach A's RawErrorWatcher and are rejected.

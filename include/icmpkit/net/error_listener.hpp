@@ -61,6 +61,10 @@ public:
     probe::ErrorMatcher& matcher() noexcept { return matcher_; }
     const probe::MatchCounters& counters() const noexcept { return matcher_.counters(); }
 
+    // Observer mode: judge with ErrorMatcher::inspect (every well-formed error is delivered, the
+    // registered flows are ignored) instead of match.
+    void observe_all(bool on) noexcept { observe_all_ = on; }
+
     // Reads one message (non-blocking) and judges it; nullopt when nothing was waiting.
     core::SysResult<std::optional<probe::MatchResult>> read_one();
     // Waits up to `timeout` for one delivered error; other verdicts are counted and skipped.
@@ -70,6 +74,7 @@ private:
     int fd_ = -1;
     core::Family family_ = core::Family::v4;
     probe::ErrorMatcher matcher_;
+    bool observe_all_ = false;
 };
 
 }  // namespace icmpkit::net

@@ -31,13 +31,23 @@ enum class WhyOutcome : std::uint8_t {
     timeout,        // nothing within the timeout
 };
 
+// Where the evidence came from.
+enum class WhyEvidence : std::uint8_t {
+    none,          // connected, reply or timeout: no error evidence
+    errqueue,      // the probe socket's MSG_ERRQUEUE (IP_RECVERR; for TCP only while in SYN-SENT)
+    raw_watcher,   // RawErrorWatcher: our own parse of the quote, RFC 5927 checks (TCP, privileged)
+    socket_errno,  // SO_ERROR only (a RST, or an error without ICMP details)
+};
+
 struct WhyResult {
     WhyOutcome outcome = WhyOutcome::timeout;
     std::optional<IcmpError> error;
     wire::FlowKey flow;             // our datagram / SYN
     std::size_t reply_bytes = 0;
-    bool raw_watcher = false;       // TCP: ICMP details were watched on a raw socket (root)
-    bool window_checked = false;    // TCP: the SYN's sequence number was known (RFC 5927 4.1)
+    WhyEvidence evidence = WhyEvidence::none;
+    bool raw_watcher = false;       // TCP: ICMP errors were also watched on a raw socket (CAP_NET_RAW)
+    bool window_checked = false;    // TCP: the SYN's sequence number was chosen via TCP_REPAIR
+                                    // (CAP_NET_ADMIN), so the raw watcher applies RFC 5927 4.1
 };
 
 core::SysResult<WhyResult> why_probe(const WhyRequest& request);

@@ -63,6 +63,12 @@ public:
     MatchResult match(core::Family family, core::Bytes message, const core::IpAddress& reporter,
                       const core::IpAddress* destination = nullptr) noexcept;
 
+    // The same checks without the flow registry, for observers that attribute errors afterwards
+    // (`icmpkit watch-errors`): every well-formed error is delivered (flow 0) and never judged
+    // suspicious or out of window (an observer knows no send window; RFC 5927 4.1 is the owner's).
+    MatchResult inspect(core::Family family, core::Bytes message, const core::IpAddress& reporter,
+                        const core::IpAddress* destination = nullptr) noexcept;
+
     const MatchCounters& counters() const noexcept { return counters_; }
 
 private:
@@ -72,6 +78,8 @@ private:
         std::optional<TcpSendWindow> window;
     };
     MatchResult count(MatchResult r) noexcept;
+    MatchResult judge(core::Family family, core::Bytes message, const core::IpAddress& reporter,
+                      const core::IpAddress* destination, bool registry) noexcept;
     const Flow* find(const wire::FlowKey& quoted) const noexcept;
 
     std::vector<Flow> flows_;
