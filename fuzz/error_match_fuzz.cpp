@@ -1,6 +1,6 @@
 // ErrorMatcher (RFC 5927 checks): arbitrary bytes never crash it; a delivered error names a
 // registered flow (and, for TCP, a quoted sequence number inside the window); every call is
-// counted exactly once. Byte 0 chooses the family (bit 0); the rest is the ICMP message.
+// counted exactly once; inspect() agrees with match() on what is malformed. Byte 0 chooses the family (bit 0); the rest is the ICMP message.
 #include <cstdint>
 #include <cstdlib>
 
@@ -27,5 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (r.error) {
         std::abort();
     }
+    // Observer mode (inspect) applies the same parse checks without the registry: it agrees on
+    // malformed and not_error, and delivers whatever match delivered or judged by flow/window.
+    probe::ErrorMatcher o;
+    auto i = o.inspect(v6 ? core::Family::v6 : core::Family::v4, core::Bytes(data + 1, size - 1), remote);
+    bool judged = r.verdict == probe::MatchVerdict::malformed || r.verdict == probe::MatchVerdict::not_error;
+    if (judged ? i.verdict != r.verdict : i.verdict != probe::MatchVerdict::delivered) std::abort();
+    if ((i.verdict == probe::MatchVerdict::delivered) != (i.error && i.error->flow)) std::abort();
     return 0;
 }

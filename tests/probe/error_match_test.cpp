@@ -173,3 +173,30 @@ TEST(ClassifyError, FromTypeCodeInfo) {
     EXPECT_EQ(probe::kernel_errno(core::Family::v4, 3, 13), EHOSTUNREACH);
     EXPECT_EQ(probe::kernel_errno(core::Family::v6, 1, 1), EACCES);
 }
+
+// Observer mode: no registry, no window; every well-formed error is delivered with its quoted flow,
+// malformed and informational messages are still not.
+TEST(ErrorMatcher, InspectDeliversAnyWellFormedError) {
+    probe::ErrorMatcher m;
+    m.add_flow({local4, remote4, 17, 1, 1});  // ignored by inspect
+    auto u = m.inspect(core::Family::v4, bytes(seed("v4_port_unreach")), remote4);
+    ASSERT_EQ(u.verdict, MatchVerdict::delivered);
+    EXPECT_EQ(u.flow, 0u);
+    ASSERT_TRUE(u.error && u.error->flow);
+    EXPECT_EQ(u.error->flow->src_port, 40000);
+    EXPECT_EQ(u.error->flow->dst_port, 53);
+    // A TCP quote outside any window (seq 5) is delivered to an observer.
+    auto t = m.inspect(core::Family::v4, bytes(seed("v4_tcp_out_of_window")), router4);
+    EXPECT_EQ(t.verdict, MatchVerdict::delivered);
+    EXPECT_EQ(t.error->flow->protocol, 6);
+    EXPECT_EQ(m.inspect(core::Family::v4, bytes(seed("v4_truncated_quote")), remote4).verdict,
+              MatchVerdict::malformed);
+    auto bad = seed("v4_port_unreach");
+    bad[2] ^= 0xFF;
+    EXPECT_EQ(m.inspect(core::Family::v4, bytes(bad), remote4).verdict, MatchVerdict::malformed);
+    EXPECT_EQ(m.counters().delivered, 2u);
+    EXPECT_EQ(m.counters().suspicious, 0u);
+    // match() still judges the same out-of-window quote against the registry.
+    EXPECT_EQ(m.match(core::Family::v4, bytes(seed("v4_tcp_out_of_window")), router4).verdict,
+              MatchVerdict::suspicious);
+}

@@ -2,8 +2,9 @@
 //
 // ErrorListener attaches to the application's own UDP or TCP socket (IPv4 or IPv6), turns on
 // IP_RECVERR / IPV6_RECVERR and SO_TIMESTAMPNS, and drains MSG_ERRQUEUE into probe::IcmpError.
-// Linux queues ICMP details (struct sock_extended_err) for UDP (and raw/ping) sockets only; a TCP
-// socket gets the errno alone (SO_ERROR), which the listener reports with origin `socket`.
+// Linux queues ICMP details (struct sock_extended_err) for UDP (and raw/ping) sockets, and since
+// 5.10 for a TCP socket in SYN-SENT (tcp_v4_err/tcp_v6_err: the error that aborts the connection
+// attempt); otherwise a TCP socket gets the errno alone (SO_ERROR), reported with origin `socket`.
 //
 // RawErrorWatcher is for programs that cannot use IP_RECVERR (or want ICMP details for TCP): a raw
 // ICMP/ICMPv6 socket whose every arriving error goes through probe::ErrorMatcher (RFC 5927 checks).

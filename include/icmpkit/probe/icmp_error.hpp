@@ -18,7 +18,7 @@ enum class ErrorOrigin : std::uint8_t {
     icmp,    // an ICMPv4 message (SO_EE_ORIGIN_ICMP)
     icmp6,   // an ICMPv6 message (SO_EE_ORIGIN_ICMP6)
     local,   // the local stack (SO_EE_ORIGIN_LOCAL: e.g. EMSGSIZE over a known path MTU)
-    socket,  // only an errno on the socket (SO_ERROR; TCP never queues ICMP details)
+    socket,  // only an errno on the socket (SO_ERROR: a RST, or TCP outside SYN-SENT)
 };
 
 struct IcmpError {
