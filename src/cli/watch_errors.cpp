@@ -154,6 +154,10 @@ int run_watch_errors(int argc, char** argv) {
         for (auto& w : watchers) p.push_back(pollfd{w.fd(), POLLIN, 0});
         if (::poll(p.data(), p.size(), wait_ms) < 0 && errno != EINTR) return watch_fail("poll failed");
     }
+    std::uint64_t malformed = 0;
+    for (auto& w : watchers) malformed += w.counters().malformed;
+    std::fprintf(stderr, "icmpkit watch-errors: %ld error%s shown, %llu malformed dropped\n", seen,
+                 seen == 1 ? "" : "s", static_cast<unsigned long long>(malformed));
     return seen > 0 ? 0 : 1;
 }
 
