@@ -1,0 +1,242 @@
+// Real kernel tools against `icmpkit lab`: iputils ping (v4/v6, latency), traceroute (hop list
+// as sim::compute_path computes it, !X at the firewall, MPLS labels with -e), tracepath (the
+// tunnel's PMTU), mtr (a lossy link), malformed datagrams, pcap output and teardown.
+#include <regex>
+#include <set>
+
+#include "icmpkit/capture/reader.hpp"
+#include "icmpkit/sim/path.hpp"
+#include "icmpkit/sim/topology.hpp"
+#include "lab_support.hpp"
+
+namespace {
+
+using namespace icmpkit;
+using lab_test::LabFixture;
+
+sim::Topology builtin(const char* name) {
+    const auto* b = sim::find_builtin(name);
+    EXPECT_NE(b, nullptr) << name;
+    auto t = sim::parse_topology(b ? b->text : "", name);
+    EXPECT_TRUE(t.has_value());
+    return t ? std::move(*t) : sim::Topology{};
+}
+
+// One-way latency of every link on the path entry -> h1 in the internet topology (min, no jitter).
+double min_rtt_ms_internet() {
+    // h0-r1 2, r1-r2 5, r2-r3x 1, r3x-r4 1, r4-r5 1, r5-r6 1, r6-r7 20, r7-r8 1, r8-r9 1, r9-r10 1,
+    // r10-r11 8, r11-h1 1 (src/sim/builtin.cpp): 43 ms each way.
+    return 2 * 43.0;
+}
+
+double min_rtt(const std::string& ping_out) {
+    std::smatch m;
+    static const std::regex re(R"(rtt min/avg/max/mdev = ([0-9.]+)/)");
+    if (!std::regex_search(ping_out, m, re)) return -1;
+    return std::stod(m[1]);
+}
+
+TEST_F(LabFixture, PingV4AndV6GetRepliesWithTheConfiguredLatency) {
+    ASSERT_NO_FATAL_FAILURE(start("internet"));
+    for (const char* dst : {"203.0.113.10", "2001:db8:2::10"}) {
+        auto r = in_ns(std::string("ping -n -c 3 -i 0.2 -w 5 ") + dst, 10);
+        EXPECT_EQ(r.rc, 0) << r.out;
+        EXPECT_NE(r.out.find(std::string("bytes from ") + dst), std::string::npos) << r.out;
+        EXPECT_GE(min_rtt(r.out), min_rtt_ms_internet()) << r.out;
+        EXPECT_LT(min_rtt(r.out), min_rtt_ms_internet() + 60) << r.out;  // real time, not stalled
+    }
+    EXPECT_EQ(stop(), 0) << log();
+    EXPECT_NE(log().find("icmp type 0 code 0"), std::string::npos) << log();    // echo replies
+    EXPECT_NE(log().find("icmpv6 type 129 code 0"), std::string::npos) << log();
+    EXPECT_EQ(run("ip netns list").out.find(ns_), std::string::npos) << "namespace left behind";
+}
+
+struct TraceLine {
+    int ttl = 0;
+    std::string address;  // "*" when no answer
+    std::string rest;
+};
+
+std::vector<TraceLine> trace_lines(const std::string& out) {
+    std::vector<TraceLine> v;
+    std::istringstream in(out);
+    static const std::regex re(R"(^\s*([0-9]+)\s+(\S+)(.*)$)");
+    for (std::string l; std::getline(in, l);) {
+        std::smatch m;
+        if (std::regex_match(l, m, re)) v.push_back({std::stoi(m[1]), m[2], m[3]});
+    }
+    return v;
+}
+
+// The answer sim::compute_path predicts for a probe with TTL `ttl` and UDP port `dport`:
+// the address of its hop, and whether a reject rule on the way turns it into !X.
+struct Expected {
+    std::set<std::string> addresses;  // any ECMP alternative; "*" for a silent hop
+    bool rejected = false;
+};
+
+bool rejects(const sim::HopAlternative& a, std::uint16_t dport) {
+    for (const auto& f : a.filters)
+        if (f.action == stack::FilterAction::reject && f.protocol == 17 && dport >= f.destination_port_min &&
+            dport <= f.destination_port_max)
+            return true;
+    return false;
+}
+
+std::vector<Expected> expected_trace(const sim::TracePath& p) {
+    std::vector<Expected> out;
+    for (std::size_t t = 1; t <= p.hops.size(); ++t) {
+        auto dport = static_cast<std::uint16_t>(33434 + t - 1);  // traceroute -q 1: one port per probe
+        Expected e;
+        for (std::size_t h = 0; h + 1 < t; ++h)  // routers that forward the probe
+            for (const auto& a : p.hops[h].alternatives)
+                if (rejects(a, dport)) {
+                    e.rejected = true;
+                    e.addresses.insert(a.reply_source ? a.reply_source->to_string() : "*");
+                }
+        if (!e.rejected)
+            for (const auto& a : p.hops[t - 1].alternatives)
+                e.addresses.insert(a.reply_source ? a.reply_source->to_string() : "*");
+        out.push_back(e);
+        if (e.rejected || p.hops[t - 1].alternatives.front().destination) break;
+    }
+    return out;
+}
+
+void expect_trace_matches(const std::string& out, const std::vector<Expected>& want) {
+    auto got = trace_lines(out);
+    ASSERT_EQ(got.size(), want.size()) << out;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].ttl, static_cast<int>(i + 1));
+        EXPECT_TRUE(want[i].addresses.count(got[i].address)) << "hop " << i + 1 << ": " << got[i].address << "\n" << out;
+        EXPECT_EQ(got[i].rest.find("!X") != std::string::npos, want[i].rejected) << "hop " << i + 1 << "\n" << out;
+    }
+}
+
+TEST_F(LabFixture, TracerouteShowsTheComputedHopsAndTheFirewall) {
+    auto topo = builtin("internet");
+    ASSERT_NO_FATAL_FAILURE(start("internet"));
+    for (const char* dst : {"203.0.113.10", "2001:db8:2::10"}) {
+        auto path = sim::compute_path(topo, *core::IpAddress::parse(dst));
+        auto want = expected_trace(path);
+        ASSERT_FALSE(want.empty());
+        EXPECT_TRUE(want.back().rejected) << "the internet topology's firewall should stop a default trace";
+        auto r = in_ns(std::string("traceroute -n -q 1 -w 1 -m 20 ") + dst, 30);
+        expect_trace_matches(r.out, want);
+    }
+}
+
+TEST_F(LabFixture, TracerouteDashEShowsMplsLabels) {
+    auto topo = builtin("internet");
+    ASSERT_NO_FATAL_FAILURE(start("internet"));
+    auto path = sim::compute_path(topo, *core::IpAddress::parse("203.0.113.10"));
+    auto r = in_ns("traceroute -n -e -q 1 -w 1 -m 20 203.0.113.10", 30);
+    auto lines = trace_lines(r.out);
+    int labelled = 0;
+    for (const auto& hop : path.hops) {
+        const auto& a = hop.alternatives.front();
+        if (a.mpls_labels.empty() || hop.ttl > lines.size()) continue;
+        const auto& l = lines[hop.ttl - 1];
+        EXPECT_NE(l.rest.find("<MPLS:L=" + std::to_string(a.mpls_labels.front())), std::string::npos) << r.out;
+        ++labelled;
+    }
+    EXPECT_EQ(labelled, 3) << r.out;  // r5, r6, r7
+}
+
+TEST_F(LabFixture, TracepathReportsTheTunnelPmtu) {
+    auto topo = builtin("internet");
+    auto path = sim::compute_path(topo, *core::IpAddress::parse("203.0.113.10"));
+    ASSERT_EQ(path.path_mtu, 1400u);
+    ASSERT_NO_FATAL_FAILURE(start("internet"));
+    auto r = in_ns("tracepath -n -m 20 203.0.113.10", 40);
+    EXPECT_NE(r.out.find("pmtu 1400"), std::string::npos) << r.out;
+}
+
+constexpr const char* lossy_topology = R"(
+description h0 - r1 - r2 - h1 with a 30% lossy link r1-r2.
+node h0 host
+node r1 router
+node r2 router
+node h1 host
+entry h0
+addr h0 eth0 192.0.2.10/24
+addr r1 eth0 192.0.2.1/24
+addr r1 eth1 198.51.100.1/30
+addr r2 eth0 198.51.100.2/30
+addr r2 eth1 203.0.113.1/24
+addr h1 eth0 203.0.113.10/24
+link h0:eth0 r1:eth0 latency=1ms
+link r1:eth1 r2:eth0 latency=1ms loss=30%
+link r2:eth1 h1:eth0 latency=1ms
+route h0 default via 192.0.2.1
+route r1 default via 198.51.100.2
+route r2 192.0.2.0/24 via 198.51.100.1
+route h1 default via 203.0.113.1
+ratelimit r1 off
+ratelimit r2 off
+ratelimit h1 off
+)";
+
+double mtr_loss(const std::string& out, const std::string& host) {
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);)
+        if (l.find(host) != std::string::npos) {
+            std::smatch m;
+            static const std::regex re(R"(([0-9.]+)%)");
+            if (std::regex_search(l, m, re)) return std::stod(m[1]);
+        }
+    return -1;
+}
+
+TEST_F(LabFixture, MtrShowsTheLossyLink) {
+    if (lab_test::run("mtr --version").rc != 0) GTEST_SKIP() << "mtr is not installed";
+    std::string file = write_topology(lossy_topology);
+    ASSERT_NO_FATAL_FAILURE(start(file));
+    auto r = in_ns("mtr -n --report -c 20 -i 0.1 203.0.113.10", 40);
+    EXPECT_EQ(mtr_loss(r.out, "192.0.2.1"), 0.0) << r.out;   // before the lossy link
+    EXPECT_GT(mtr_loss(r.out, "198.51.100.2"), 0.0) << r.out;  // behind it
+    EXPECT_GT(mtr_loss(r.out, "203.0.113.10"), 0.0) << r.out;
+}
+
+TEST_F(LabFixture, MalformedDatagramsAreCountedAndDropped) {
+    ASSERT_NO_FATAL_FAILURE(start("line"));
+    auto dev = in_ns("ip -o link show type tun").out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(dev, m, std::regex(R"(^[0-9]+: ([^:@]+))"))) << dev;
+    // A packet socket writes raw bytes into the TUN: a bad IPv4 checksum, a short IPv6 header, junk.
+    std::string py = "python3 -c \"import socket; s=socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x800)); "
+                     "[s.sendto(b, ('" + m[1].str() + "', 0x800)) for b in (bytes.fromhex('45000014000040004001ffffc000020acb00710a'), "
+                     "bytes.fromhex('6000000000083a40'), bytes.fromhex('ff'))]\"";
+    auto r = in_ns(py, 10);
+    ASSERT_EQ(r.rc, 0) << r.out;
+    auto p = in_ns("ping -n -c 1 -w 5 203.0.113.10", 10);  // still alive and answering
+    EXPECT_EQ(p.rc, 0) << p.out;
+    EXPECT_EQ(stop(), 0) << log();
+    EXPECT_NE(log().find(", 3 malformed,"), std::string::npos) << log();
+}
+
+TEST_F(LabFixture, PcapHoldsWhatWasReceivedAndSent) {
+    std::string pcap = "/tmp/" + ns_ + ".pcap";
+    ASSERT_NO_FATAL_FAILURE(start("line", 40, "-w " + pcap));
+    auto p = in_ns("ping -n -c 2 -i 0.2 -w 5 203.0.113.10", 10);
+    EXPECT_EQ(p.rc, 0) << p.out;
+    EXPECT_EQ(stop(), 0) << log();
+    auto reader = capture::CaptureReader::open_file(pcap);
+    ASSERT_TRUE(reader.has_value());
+    int requests = 0, replies = 0;
+    while (true) {
+        auto f = reader->next();
+        ASSERT_TRUE(f.has_value());
+        if (!*f) break;
+        const auto& d = (*f)->data;
+        // LINKTYPE_RAW (libpcap reports DLT_RAW 12 on Linux): IPv4 header, then ICMP type.
+        if (d.size() < 28 || d[0] != 0x45 || d[9] != 1) continue;
+        if (d[20] == 8) ++requests;
+        if (d[20] == 0) ++replies;
+    }
+    std::remove(pcap.c_str());
+    EXPECT_EQ(requests, 2);
+    EXPECT_EQ(replies, 2);
+}
+
+}  // namespace
