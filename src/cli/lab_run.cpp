@@ -121,8 +121,8 @@ int run_lab_live(const sim::Topology& topology, const LabLiveOptions& o) {
 
     std::optional<capture::CaptureWriter> pcap;
     if (!o.pcap.empty()) {
-        auto w = capture::CaptureWriter::open(o.pcap, capture::linktype::raw);
-        if (!w) return fail(o.pcap + ": " + w.error().message);
+        auto w = capture::CaptureWriter::open(o.pcap, capture::linktype::dlt_raw);  // LINKTYPE_RAW (101) in the file
+        if (!w) return fail(capture::describe(w.error()));
         pcap.emplace(std::move(*w));
     }
     // Declared before the device: the device goes first, then the namespace.

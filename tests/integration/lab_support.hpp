@@ -26,17 +26,17 @@ inline std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-struct Run {
+struct CmdResult {
     int rc = -1;
     std::string out;
 };
 
 // `cmd` bounded by timeout(1); stdout and stderr together.
-inline Run run(const std::string& cmd, int seconds = 30) {
+inline CmdResult run(const std::string& cmd, int seconds = 30) {
     static int n = 0;
     std::string file = "/tmp/icmpkit-lab-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".out";
     std::string full = "timeout " + std::to_string(seconds) + " " + cmd + " >" + file + " 2>&1";
-    Run r;
+    CmdResult r;
     int st = std::system(full.c_str());
     r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     r.out = slurp(file);
@@ -121,7 +121,7 @@ protected:
         return -1;
     }
 
-    Run in_ns(const std::string& cmd, int seconds = 30) { return run("ip netns exec " + ns_ + " " + cmd, seconds); }
+    CmdResult in_ns(const std::string& cmd, int seconds = 30) { return run("ip netns exec " + ns_ + " " + cmd, seconds); }
     std::string log() const { return slurp(log_); }
 };
 

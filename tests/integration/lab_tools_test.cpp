@@ -12,7 +12,7 @@
 namespace {
 
 using namespace icmpkit;
-using lab_test::LabFixture;
+using LabTools = lab_test::LabFixture;
 
 sim::Topology builtin(const char* name) {
     const auto* b = sim::find_builtin(name);
@@ -36,7 +36,7 @@ double min_rtt(const std::string& ping_out) {
     return std::stod(m[1]);
 }
 
-TEST_F(LabFixture, PingV4AndV6GetRepliesWithTheConfiguredLatency) {
+TEST_F(LabTools, PingV4AndV6GetRepliesWithTheConfiguredLatency) {
     ASSERT_NO_FATAL_FAILURE(start("internet"));
     for (const char* dst : {"203.0.113.10", "2001:db8:2::10"}) {
         auto r = in_ns(std::string("ping -n -c 3 -i 0.2 -w 5 ") + dst, 10);
@@ -48,7 +48,7 @@ TEST_F(LabFixture, PingV4AndV6GetRepliesWithTheConfiguredLatency) {
     EXPECT_EQ(stop(), 0) << log();
     EXPECT_NE(log().find("icmp type 0 code 0"), std::string::npos) << log();    // echo replies
     EXPECT_NE(log().find("icmpv6 type 129 code 0"), std::string::npos) << log();
-    EXPECT_EQ(run("ip netns list").out.find(ns_), std::string::npos) << "namespace left behind";
+    EXPECT_EQ(lab_test::run("ip netns list").out.find(ns_), std::string::npos) << "namespace left behind";
 }
 
 struct TraceLine {
@@ -113,7 +113,7 @@ void expect_trace_matches(const std::string& out, const std::vector<Expected>& w
     }
 }
 
-TEST_F(LabFixture, TracerouteShowsTheComputedHopsAndTheFirewall) {
+TEST_F(LabTools, TracerouteShowsTheComputedHopsAndTheFirewall) {
     auto topo = builtin("internet");
     ASSERT_NO_FATAL_FAILURE(start("internet"));
     for (const char* dst : {"203.0.113.10", "2001:db8:2::10"}) {
@@ -126,7 +126,7 @@ TEST_F(LabFixture, TracerouteShowsTheComputedHopsAndTheFirewall) {
     }
 }
 
-TEST_F(LabFixture, TracerouteDashEShowsMplsLabels) {
+TEST_F(LabTools, TracerouteDashEShowsMplsLabels) {
     auto topo = builtin("internet");
     ASSERT_NO_FATAL_FAILURE(start("internet"));
     auto path = sim::compute_path(topo, *core::IpAddress::parse("203.0.113.10"));
@@ -143,7 +143,7 @@ TEST_F(LabFixture, TracerouteDashEShowsMplsLabels) {
     EXPECT_EQ(labelled, 3) << r.out;  // r5, r6, r7
 }
 
-TEST_F(LabFixture, TracepathReportsTheTunnelPmtu) {
+TEST_F(LabTools, TracepathReportsTheTunnelPmtu) {
     auto topo = builtin("internet");
     auto path = sim::compute_path(topo, *core::IpAddress::parse("203.0.113.10"));
     ASSERT_EQ(path.path_mtu, 1400u);
@@ -188,7 +188,7 @@ double mtr_loss(const std::string& out, const std::string& host) {
     return -1;
 }
 
-TEST_F(LabFixture, MtrShowsTheLossyLink) {
+TEST_F(LabTools, MtrShowsTheLossyLink) {
     if (lab_test::run("mtr --version").rc != 0) GTEST_SKIP() << "mtr is not installed";
     std::string file = write_topology(lossy_topology);
     ASSERT_NO_FATAL_FAILURE(start(file));
@@ -198,7 +198,7 @@ TEST_F(LabFixture, MtrShowsTheLossyLink) {
     EXPECT_GT(mtr_loss(r.out, "203.0.113.10"), 0.0) << r.out;
 }
 
-TEST_F(LabFixture, MalformedDatagramsAreCountedAndDropped) {
+TEST_F(LabTools, MalformedDatagramsAreCountedAndDropped) {
     ASSERT_NO_FATAL_FAILURE(start("line"));
     auto dev = in_ns("ip -o link show type tun").out;
     std::smatch m;
@@ -215,12 +215,16 @@ TEST_F(LabFixture, MalformedDatagramsAreCountedAndDropped) {
     EXPECT_NE(log().find(", 3 malformed,"), std::string::npos) << log();
 }
 
-TEST_F(LabFixture, PcapHoldsWhatWasReceivedAndSent) {
+TEST_F(LabTools, PcapHoldsWhatWasReceivedAndSent) {
     std::string pcap = "/tmp/" + ns_ + ".pcap";
     ASSERT_NO_FATAL_FAILURE(start("line", 40, "-w " + pcap));
     auto p = in_ns("ping -n -c 2 -i 0.2 -w 5 203.0.113.10", 10);
     EXPECT_EQ(p.rc, 0) << p.out;
     EXPECT_EQ(stop(), 0) << log();
+    // The pcap file header's link type (bytes 20-23, little-endian here): LINKTYPE_RAW = 101.
+    std::string bytes = lab_test::slurp(pcap);
+    ASSERT_GE(bytes.size(), 24u);
+    EXPECT_EQ(static_cast<unsigned char>(bytes[20]), 101);
     auto reader = capture::CaptureReader::open_file(pcap);
     ASSERT_TRUE(reader.has_value());
     int requests = 0, replies = 0;
