@@ -5,13 +5,14 @@ namespace icmpkit::cli {
 // Subcommand entry points, one file each.
 int run_decode(int argc, char** argv);  // decode.cpp
 int run_ping(int argc, char** argv);    // ping.cpp
-int run_lab_command(int argc, char** argv);  // lab_run.cpp
+int run_lab(int argc, char** argv);     // lab.cpp (run mode: lab_run.cpp)
 
 std::span<const Command> commands() {
     static const Command table[] = {
         {"decode", "print the ICMP packets of a capture file or interface", run_decode},
         {"ping", "send ICMP echo requests (iputils ping compatible)", run_ping},
-        {"lab", "a virtual network behind a TUN device, probed by real tools", run_lab_command},
+        {"lab", "virtual networks: list, describe, or run one behind a TUN device", run_lab},
+        {"version", "print the version", [](int, char**) { return 0; }},
     };
     return table;
 }

@@ -81,30 +81,6 @@ int fail(const std::string& what) {
 
 }  // namespace
 
-std::optional<sim::Topology> load_lab_topology(const std::string& name_or_path) {
-    std::string text, file = name_or_path;
-    if (const auto* b = sim::find_builtin(name_or_path)) {
-        text = std::string(b->text);
-    } else {
-        std::ifstream f(name_or_path);
-        if (!f) {
-            std::fprintf(stderr, "icmpkit lab: %s: no such built-in topology or file (see --list)\n",
-                         name_or_path.c_str());
-            return std::nullopt;
-        }
-        std::stringstream ss;
-        ss << f.rdbuf();
-        text = ss.str();
-    }
-    auto t = sim::parse_topology(text, file);
-    if (!t) {
-        std::fprintf(stderr, "icmpkit lab: %s\n", t.error().describe().c_str());
-        return std::nullopt;
-    }
-    if (t->name.empty()) t->name = name_or_path;
-    return std::move(*t);
-}
-
 int run_lab_live(const sim::Topology& topology, const LabLiveOptions& o) {
     if (topology.nodes.empty()) return fail("the topology has no nodes");
     // SIGINT / SIGTERM stay pending until run_lab reads them: teardown always runs.
@@ -152,59 +128,6 @@ int run_lab_live(const sim::Topology& topology, const LabLiveOptions& o) {
     if (o.stats) print_stats(topology, network, counters);
     if (!r) return fail(core::describe(r.error()));
     return 0;
-}
-
-// The argument parsing of the run mode; lab.cpp's --list / --describe come first when present.
-int run_lab_command(int argc, char** argv) {
-    LabLiveOptions o;
-    std::string topology = "internet";
-    for (int i = 1; i < argc; ++i) {
-        std::string_view a = argv[i];
-        auto value = [&](const char* name) -> const char* {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "icmpkit lab: %s needs a value\n", name);
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "-h" || a == "--help") {
-            std::printf(
-                "Usage: icmpkit lab [options] [TOPOLOGY]\n"
-                "Puts a virtual network (a built-in topology or a file; default 'internet') behind a TUN\n"
-                "device in real time, routing only 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and\n"
-                "2001:db8::/32 into it.\n"
-                "  --netns NAME        create network namespace NAME, run inside it, remove it on exit\n"
-                "  --dev NAME          TUN device name (default icmpkit%%d)\n"
-                "  --duration SECONDS  stop after SECONDS\n"
-                "  --stats             print counters at exit and on SIGUSR1\n"
-                "  -w FILE             write every datagram received and sent to a pcap file\n"
-                "  --seed N            random seed of the links (loss, jitter...)\n");
-            return 0;
-        } else if (a == "--netns") {
-            o.netns = value("--netns");
-        } else if (a == "--dev") {
-            o.device = value("--dev");
-        } else if (a == "--duration") {
-            const char* v = value("--duration");
-            char* end = nullptr;
-            double s = std::strtod(v, &end);
-            if (!end || *end || !(s > 0) || s > 1e7) return fail(std::string("bad --duration '") + v + "'");
-            o.duration = std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(s));
-        } else if (a == "--stats") {
-            o.stats = true;
-        } else if (a == "-w") {
-            o.pcap = value("-w");
-        } else if (a == "--seed") {
-            o.seed = std::strtoull(value("--seed"), nullptr, 10);
-        } else if (!a.empty() && a[0] == '-') {
-            return fail("unknown option '" + std::string(a) + "' (see --help)");
-        } else {
-            topology = std::string(a);
-        }
-    }
-    auto t = load_lab_topology(topology);
-    if (!t) return 2;
-    return run_lab_live(*t, o);
 }
 
 }  // namespace icmpkit::cli

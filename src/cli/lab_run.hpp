@@ -23,7 +23,4 @@ struct LabLiveOptions {
 // Runs the lab until SIGINT/SIGTERM or the duration; returns the exit code (0, or 2 on error).
 int run_lab_live(const sim::Topology& topology, const LabLiveOptions& options);
 
-// A built-in name (sim::find_builtin) or a topology file; prints the error and returns nullopt.
-std::optional<sim::Topology> load_lab_topology(const std::string& name_or_path);
-
 }  // namespace icmpkit::cli
