@@ -1,6 +1,7 @@
 // Real kernel tools against `icmpkit lab`: iputils ping (v4/v6, latency), traceroute (hop list
 // as sim::compute_path computes it, !X at the firewall, MPLS labels with -e), tracepath (the
 // tunnel's PMTU), mtr (a lossy link), malformed datagrams, pcap output and teardown.
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -68,37 +69,63 @@ std::vector<TraceLine> trace_lines(const std::string& out) {
     return v;
 }
 
-// The answer sim::compute_path predicts for a probe with TTL `ttl` and UDP port `dport`:
-// the address of its hop, and whether a reject rule on the way turns it into !X.
+// One hop of a trace as `icmpkit lab --describe` prints it.
+struct DescribedHop {
+    std::set<std::string> addresses;  // ECMP alternatives; "*" for a silent hop
+    std::optional<std::pair<int, int>> reject_udp;  // "filter: reject udp dport A-B"
+    bool destination = false;
+};
+
+// The hop list of "trace ... -> ... DST" in `icmpkit lab --describe TOPOLOGY`.
+std::vector<DescribedHop> describe_trace(const std::string& topology, const std::string& dst) {
+    auto r = lab_test::run(std::string(ICMPKIT_BINARY) + " lab --describe " + topology, 10);
+    EXPECT_EQ(r.rc, 0) << r.out;
+    std::vector<DescribedHop> hops;
+    std::istringstream in(r.out);
+    bool inside = false;
+    static const std::regex hop_re(R"(^\s+[0-9]+\s+(\S+) .*$)"), alt_re(R"(^\s+\|\s+(\S+) .*$)"),
+        reject_re(R"(reject udp dport ([0-9]+)-([0-9]+))");
+    for (std::string l; std::getline(in, l);) {
+        if (l.rfind("trace ", 0) == 0) {
+            inside = l.find(" " + dst + " ") != std::string::npos;
+            continue;
+        }
+        if (!inside) continue;
+        if (l.empty()) break;
+        std::smatch m;
+        if (std::regex_match(l, m, hop_re)) {
+            hops.emplace_back();
+            hops.back().addresses.insert(m[1]);
+        } else if (std::regex_match(l, m, alt_re) && !hops.empty()) {
+            hops.back().addresses.insert(m[1]);
+        }
+        if (!hops.empty() && std::regex_search(l, m, reject_re))
+            hops.back().reject_udp = std::pair{std::stoi(m[1]), std::stoi(m[2])};
+        if (!hops.empty() && l.find(" destination") != std::string::npos) hops.back().destination = true;
+    }
+    return hops;
+}
+
+// What traceroute -q 1 must print for each TTL, from the described hops: the hop itself, or "!X"
+// from a router on the way whose filter rejects the probe's port.
 struct Expected {
-    std::set<std::string> addresses;  // any ECMP alternative; "*" for a silent hop
+    std::set<std::string> addresses;
     bool rejected = false;
 };
 
-bool rejects(const sim::HopAlternative& a, std::uint16_t dport) {
-    for (const auto& f : a.filters)
-        if (f.action == stack::FilterAction::reject && f.protocol == 17 && dport >= f.destination_port_min &&
-            dport <= f.destination_port_max)
-            return true;
-    return false;
-}
-
-std::vector<Expected> expected_trace(const sim::TracePath& p) {
+std::vector<Expected> expected_trace(const std::vector<DescribedHop>& hops) {
     std::vector<Expected> out;
-    for (std::size_t t = 1; t <= p.hops.size(); ++t) {
-        auto dport = static_cast<std::uint16_t>(33434 + t - 1);  // traceroute -q 1: one port per probe
+    for (std::size_t t = 1; t <= hops.size(); ++t) {
+        int dport = static_cast<int>(33434 + t - 1);  // traceroute -q 1: one port per probe
         Expected e;
-        for (std::size_t h = 0; h + 1 < t; ++h)  // routers that forward the probe
-            for (const auto& a : p.hops[h].alternatives)
-                if (rejects(a, dport)) {
-                    e.rejected = true;
-                    e.addresses.insert(a.reply_source ? a.reply_source->to_string() : "*");
-                }
-        if (!e.rejected)
-            for (const auto& a : p.hops[t - 1].alternatives)
-                e.addresses.insert(a.reply_source ? a.reply_source->to_string() : "*");
+        for (std::size_t h = 0; h + 1 < t && !e.rejected; ++h)  // routers that forward the probe
+            if (const auto& r = hops[h].reject_udp; r && dport >= r->first && dport <= r->second) {
+                e.rejected = true;
+                e.addresses = hops[h].addresses;
+            }
+        if (!e.rejected) e.addresses = hops[t - 1].addresses;
         out.push_back(e);
-        if (e.rejected || p.hops[t - 1].alternatives.front().destination) break;
+        if (e.rejected || hops[t - 1].destination) break;
     }
     return out;
 }
@@ -117,8 +144,9 @@ TEST_F(LabTools, TracerouteShowsTheComputedHopsAndTheFirewall) {
     auto topo = builtin("internet");
     ASSERT_NO_FATAL_FAILURE(start("internet"));
     for (const char* dst : {"203.0.113.10", "2001:db8:2::10"}) {
-        auto path = sim::compute_path(topo, *core::IpAddress::parse(dst));
-        auto want = expected_trace(path);
+        auto described = describe_trace("internet", dst);
+        ASSERT_EQ(described.size(), sim::compute_path(topo, *core::IpAddress::parse(dst)).hops.size());
+        auto want = expected_trace(described);
         ASSERT_FALSE(want.empty());
         EXPECT_TRUE(want.back().rejected) << "the internet topology's firewall should stop a default trace";
         auto r = in_ns(std::string("traceroute -n -q 1 -w 1 -m 20 ") + dst, 30);
