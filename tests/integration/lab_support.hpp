@@ -121,6 +121,12 @@ protected:
         return -1;
     }
 
+    // The icmpkit process: timeout(1)'s only child.
+    pid_t lab_pid() const {
+        std::string c = slurp("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
+        return c.empty() ? -1 : static_cast<pid_t>(std::stol(c));
+    }
+
     CmdResult in_ns(const std::string& cmd, int seconds = 30) { return run("ip netns exec " + ns_ + " " + cmd, seconds); }
     std::string log() const { return slurp(log_); }
 };
