@@ -316,4 +316,22 @@ TEST_F(LabTools, Sigusr1PrintsStatsAndSigintTearsDown) {
     EXPECT_EQ(lab_test::run("ip link show icmpkit0").rc != 0, true) << "no device may appear outside the namespace";
 }
 
+TEST_F(LabTools, AnExistingNamespaceIsRefusedAndLeftAlone) {
+    ASSERT_EQ(lab_test::run("ip netns add " + ns_).rc, 0);  // ours; TearDown deletes it
+    auto r = lab_test::run(std::string(ICMPKIT_BINARY) + " lab --netns " + ns_ + " --duration 1 line", 10);
+    EXPECT_EQ(r.rc, 2) << r.out;
+    EXPECT_NE(r.out.find("netns add"), std::string::npos) << r.out;
+    EXPECT_NE(lab_test::run("ip netns list").out.find(ns_), std::string::npos) << "someone else's namespace was removed";
+}
+
+TEST_F(LabTools, ADurationEndsTheRunAndRemovesTheNamespace) {
+    auto started = std::chrono::steady_clock::now();
+    auto r = lab_test::run(std::string(ICMPKIT_BINARY) + " lab --netns " + ns_ + " --duration 0.5 line", 10);
+    auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(r.rc, 0) << r.out;
+    EXPECT_GE(took, std::chrono::milliseconds(500));
+    EXPECT_LT(took, std::chrono::seconds(5));
+    EXPECT_EQ(lab_test::run("ip netns list").out.find(ns_), std::string::npos) << "namespace left behind";
+}
+
 }  // namespace
