@@ -7,10 +7,6 @@
 #include <chrono>
 #include <map>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include "icmpkit/capture/link.hpp"

@@ -145,6 +145,8 @@ core::SysResult<LabStop> run_lab(sim::Network& network, TunDevice& tun, const La
         int rc = ::ppoll(fds, 2, left ? &ts : nullptr, nullptr);
         if (rc < 0 && errno != EINTR) return core::Unexpected(core::SysError{errno, "ppoll"});
         // Receive first, then let the network catch up with the wall clock (DESIGN.md 5).
+        if (rc > 0 && (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)))
+            return core::Unexpected(core::SysError{EIO, "poll " + tun.name()});  // the device went away
         if (rc > 0 && (fds[0].revents & POLLIN))
             if (auto r = loop->drain_tun(); !r) return core::Unexpected(r.error());
         loop->run_network();
