@@ -171,6 +171,21 @@ TEST_F(LabTools, TracerouteShowsTheComputedHopsAndTheFirewall) {
     EXPECT_LE(static_cast<std::uint64_t>(stars), lost_on_links(log())) << log();
 }
 
+TEST_F(LabTools, TracerouteMatchesDescribeOnTheLineAndDiamondTopologies) {
+    for (const char* topology : {"line", "diamond"}) {
+        SCOPED_TRACE(topology);
+        ASSERT_NO_FATAL_FAILURE(start(topology));
+        for (const char* dst : {"203.0.113.10", "2001:db8:2::10"}) {
+            auto want = expected_trace(describe_trace(topology, dst));
+            ASSERT_FALSE(want.empty());
+            EXPECT_FALSE(want.back().rejected);
+            auto r = in_ns(std::string("traceroute -n -q 1 -w 1 -m 20 ") + dst, 30);
+            EXPECT_EQ(expect_trace_matches(r.out, want), 0);  // no lossy links here
+        }
+        EXPECT_EQ(stop(), 0) << log();
+    }
+}
+
 TEST_F(LabTools, TracerouteDashEShowsMplsLabels) {
     auto topo = builtin("internet");
     ASSERT_NO_FATAL_FAILURE(start("internet"));
