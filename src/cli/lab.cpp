@@ -1,7 +1,8 @@
 // icmpkit lab --list | --describe [TOPOLOGY|FILE] [--json]: the virtual networks of the sim.
-// Running a topology behind a TUN device (`icmpkit lab [TOPOLOGY]`) is not there yet.
+// icmpkit lab [options] [TOPOLOGY|FILE]: the topology in real time behind a TUN device (lab_run.cpp).
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,7 @@
 
 #include "load_topology.hpp"
 #include "icmpkit/report/lab.hpp"
+#include "lab_run.hpp"
 #include "icmpkit/sim/path.hpp"
 #include "icmpkit/sim/topology.hpp"
 
@@ -33,14 +35,23 @@ core::Result<sim::Topology, std::string> load_topology(const std::string& what) 
 }
 
 int run_lab(int argc, char** argv) {
-    CLI::App app{"virtual networks: list and describe topologies (running one behind a TUN device: not yet)", "lab"};
+    CLI::App app{"virtual networks: list, describe, or run one behind a TUN device in real time", "lab"};
     bool list = false, describe = false, json = false;
     std::string topology = "internet";
     app.add_flag("--list", list, "list the built-in topologies");
     app.add_flag("--describe", describe, "print nodes, addresses, links and the hop list of a trace to every host");
     app.add_flag("--json", json, "with --describe: one JSON object");
     app.add_option("topology", topology, "a built-in topology (default internet) or a topology file");
-    app.footer("`icmpkit lab [TOPOLOGY]` (the topology in real time behind a TUN device) is not implemented yet.");
+    LabLiveOptions live;
+    double duration_s = 0;
+    app.add_option("--netns", live.netns, "create network namespace NAME, run in it, remove it on exit");
+    app.add_option("--dev", live.device, "TUN device name or pattern (default icmpkit%d)");
+    app.add_option("--duration", duration_s, "stop after SECONDS")->check(CLI::Range(0.001, 1e7));
+    app.add_flag("--stats", live.stats, "print counters at exit and on SIGUSR1");
+    app.add_option("-w", live.pcap, "write every datagram received and sent to a pcap file (LINKTYPE_RAW)");
+    app.add_option("--seed", live.seed, "random seed of the links (loss, jitter, ...)");
+    app.footer("Without --list or --describe the topology runs behind a TUN device that routes only\n"
+               "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32 (needs CAP_NET_ADMIN).");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -61,15 +72,15 @@ int run_lab(int argc, char** argv) {
         std::fwrite(out.data(), 1, out.size(), stdout);
         return 0;
     }
-    if (!describe) {
-        std::fputs("icmpkit lab: running a topology behind a TUN device is not implemented yet (use --list or --describe)\n",
-                   stderr);
-        return 2;
-    }
     auto t = load_topology(topology);
     if (!t) {
         std::fprintf(stderr, "%s\n", t.error().c_str());
         return 2;
+    }
+    if (!describe) {
+        if (duration_s > 0)
+            live.duration = std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(duration_s));
+        return run_lab_live(*t, live);
     }
     auto paths = sim::compute_host_paths(*t);
     std::string out;
