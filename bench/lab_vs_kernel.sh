@@ -9,13 +9,14 @@
 # (b) two namespaces joined by a veth pair (198.51.100.1/30 - .2/30): ping -f from one to the
 #     other; the kernel of the second answers.
 # Each: `ping -f -q -c COUNT -w 30` (COUNT default 20000); the rate is received / the summary's
-# `time`. Every namespace is ours and removed on exit (also on failure). Exits 0 with "SKIPPED"
+# `time`; RUNS rounds (default 9) of (a) then (b), medians compared. Every namespace is ours and removed on exit (also on failure). Exits 0 with "SKIPPED"
 # when not root or the tools are missing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ICMPKIT=${1:-${ICMPKIT:-$ROOT/build/bench/src/cli/icmpkit}}
 COUNT=${COUNT:-20000}
+RUNS=${RUNS:-9}
 TAG=icmpkitbench$$
 LAB_NS=${TAG}l A_NS=${TAG}a B_NS=${TAG}b
 VA=ikb$$a VB=ikb$$b  # interface names: 15 characters at most
@@ -69,31 +70,45 @@ flood() {  # flood NS DEST OUT
     ip netns exec "$1" timeout 40 ping -f -q -n -c "$COUNT" -w 30 "$2" >"$3" 2>&1 || true
 }
 
-# ---- (a) the lab ---------------------------------------------------------------------------------
-"$ICMPKIT" lab --netns "$LAB_NS" --duration 60 --stats "$TMP/tiny.topo" >"$TMP/lab.out" 2>&1 &
-LAB_PID=$!
-for _ in $(seq 100); do
-    grep -q "in netns" "$TMP/lab.out" 2>/dev/null && break
-    kill -0 "$LAB_PID" 2>/dev/null || { cat "$TMP/lab.out"; echo "lab vs kernel: the lab exited"; exit 1; }
-    sleep 0.1
-done
-ip netns exec "$LAB_NS" ping -c 1 -w 2 -n -q 203.0.113.10 >/dev/null  # warm: the path answers
-flood "$LAB_NS" 203.0.113.10 "$TMP/lab.ping"
-cat "$TMP/lab.ping"
-kill -TERM "$LAB_PID"; wait "$LAB_PID" || true; LAB_PID=
+start_lab() {
+    "$ICMPKIT" lab --netns "$LAB_NS" --duration 60 --stats "$TMP/tiny.topo" >"$TMP/lab.out" 2>&1 &
+    LAB_PID=$!
+    for _ in $(seq 100); do
+        grep -q "in netns" "$TMP/lab.out" 2>/dev/null && break
+        kill -0 "$LAB_PID" 2>/dev/null || { cat "$TMP/lab.out"; echo "lab vs kernel: the lab exited"; exit 1; }
+        sleep 0.1
+    done
+    ip netns exec "$LAB_NS" ping -c 1 -w 2 -n -q 203.0.113.10 >/dev/null  # the path answers
+}
+stop_lab() { kill -TERM "$LAB_PID"; wait "$LAB_PID" || true; LAB_PID=; }
 
-# ---- (b) the kernel over veth --------------------------------------------------------------------
+# ---- (b)'s namespaces, made once -----------------------------------------------------------------
 ip netns add "$A_NS"; ip netns add "$B_NS"
 ip link add "$VA" netns "$A_NS" type veth peer name "$VB" netns "$B_NS"
 ip -n "$A_NS" addr add 198.51.100.1/30 dev "$VA"; ip -n "$A_NS" link set "$VA" up
 ip -n "$B_NS" addr add 198.51.100.2/30 dev "$VB"; ip -n "$B_NS" link set "$VB" up
 ip -n "$A_NS" link set lo up; ip -n "$B_NS" link set lo up
 ip netns exec "$A_NS" ping -c 1 -w 5 -n -q 198.51.100.2 >/dev/null
-flood "$A_NS" 198.51.100.2 "$TMP/kernel.ping"
 
-read -r lab_rx lab_ms lab_rate < <(rate "$TMP/lab.ping")
-read -r k_rx k_ms k_rate < <(rate "$TMP/kernel.ping")
-echo "load: $(uptime | sed 's/.*load average: //')"
-echo "lab (TUN, h0-r1-h1):   $lab_rx replies in $lab_ms ms = $lab_rate replies/s"
-echo "kernel (veth):         $k_rx replies in $k_ms ms = $k_rate replies/s"
-python3 -c "import sys; print(f'ratio lab/kernel: {float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$lab_rate" "$k_rate"
+# ---- RUNS rounds, (a) then (b) in each -----------------------------------------------------------
+echo "load before: $(uptime | sed 's/.*load average: //')"
+lab_rates=() k_rates=()
+for i in $(seq "$RUNS"); do
+    start_lab
+    flood "$LAB_NS" 203.0.113.10 "$TMP/lab.ping"
+    stop_lab
+    flood "$A_NS" 198.51.100.2 "$TMP/kernel.ping"
+    read -r lab_rx lab_ms lab_rate < <(rate "$TMP/lab.ping")
+    read -r k_rx k_ms k_rate < <(rate "$TMP/kernel.ping")
+    echo "run $i: lab $lab_rx replies in $lab_ms ms = $lab_rate/s; kernel $k_rx replies in $k_ms ms = $k_rate/s"
+    lab_rates+=("$lab_rate") k_rates+=("$k_rate")
+done
+echo "load after: $(uptime | sed 's/.*load average: //')"
+python3 - "${lab_rates[*]}" "${k_rates[*]}" <<'EOF'
+import statistics, sys
+lab = [float(x) for x in sys.argv[1].split()]
+ker = [float(x) for x in sys.argv[2].split()]
+ml, mk = statistics.median(lab), statistics.median(ker)
+print(f"lab (TUN, h0-r1-h1) median {ml:.0f} replies/s; kernel (veth) median {mk:.0f} replies/s; "
+      f"ratio lab/kernel {ml / mk:.2f} (per run: {', '.join(f'{a / b:.2f}' for a, b in zip(lab, ker))})")
+EOF
