@@ -5,7 +5,7 @@
 #
 # Environment: REPS (Google Benchmark repetitions, default 10), RUNS (hyperfine runs, default 10),
 # COUNT (frames in the capture, default 1000000), SLICE (frames for the tshark comparison, default
-# 20000), FRAMES (frames parse_bench holds in memory, default 100000), DATA (capture path).
+# 20000), LAB_RUNS (rounds of bench/lab_vs_kernel.sh, default 9), FRAMES (frames parse_bench holds in memory, default 100000), DATA (capture path).
 # Results (JSON and a summary) go to BUILD_DIR/bench-results/.
 set -euo pipefail
 
@@ -84,6 +84,19 @@ fi
 say "value parse: $(mpps "$(median "$OUT/parse.json" BM_IcmpkitValueParse items_per_second)") Mpkt/s;" \
     "emit: $(mpps "$(median "$OUT/parse.json" BM_IcmpkitEmit items_per_second)") Mpkt/s," \
     "$(gbs "$(median "$OUT/parse.json" BM_IcmpkitEmit bytes_per_second)") GB/s"
+
+echo "== sim_bench"
+"$BIN/sim_bench" "${GB_FLAGS[@]}" --benchmark_out="$OUT/sim.json" >/dev/null
+kps() { python3 -c "import sys; print(f'{float(sys.argv[1]) / 1e3:.0f}')" "$1"; }
+say "sim: internet echo round trips $(kps "$(median "$OUT/sim.json" BM_SimEchoRoundTrip items_per_second)") k/s" \
+    "($(mpps "$(median "$OUT/sim.json" BM_SimEchoRoundTrip node_receives_per_s)") M node receives/s);" \
+    "Time Exceeded $(mpps "$(median "$OUT/sim.json" BM_NodeTimeExceeded items_per_second)") M/s;" \
+    "forward $(mpps "$(median "$OUT/sim.json" BM_NodeForward items_per_second)") M/s;" \
+    "host echo replies $(mpps "$(median "$OUT/sim.json" BM_NodeEchoReply items_per_second)") M/s"
+"$BIN/sim_bench" --memory 10000 | tee -a "$SUMMARY"
+
+echo "== lab vs kernel (flood ping; skipped unless root)"
+RUNS=${LAB_RUNS:-9} "$ROOT/bench/lab_vs_kernel.sh" "$ICMPKIT" | tail -1 | sed 's/^lab vs kernel: //; s/^/lab vs kernel: /' | tee -a "$SUMMARY"
 
 # ---- whole commands with hyperfine, side by side, same file -----------------------------------
 hf_ratio() {  # ratio of the median times: peer (command 2) / ours (command 1)
