@@ -54,13 +54,15 @@ struct ProbeCase {
 std::vector<ProbeCase> probes() {
     const char* c4 = "192.0.2.10"; const char* r4 = "192.0.2.1"; const char* s4 = "198.51.100.10";
     const char* c6 = "2001:db8:1::10"; const char* r6 = "2001:db8:1::1"; const char* s6 = "2001:db8:2::10";
+    // No route first: Linux's ip_error() has its own per-source limiter (route/error_cost, 1 s, not
+    // icmp_ratelimit) that shares the inet_peer tokens icmp_send() just spent on earlier errors.
     return {
+        {"v4 no route", udp_probe(c4, "203.0.113.10", 33434, 64, false)},
+        {"v6 no route", udp_probe(c6, "2001:db8:99::10", 33434, 64, false)},
         {"v4 ttl=1 (time exceeded)", udp_probe(c4, s4, 33434, 1, false)},
         {"v6 hlim=1 (time exceeded)", udp_probe(c6, s6, 33434, 1, false)},
         {"v4 udp closed port", udp_probe(c4, s4, 33434, 64, false)},
         {"v6 udp closed port", udp_probe(c6, s6, 33434, 64, false)},
-        {"v4 no route", udp_probe(c4, "203.0.113.10", 33434, 64, false)},
-        {"v6 no route", udp_probe(c6, "2001:db8:99::10", 33434, 64, false)},
         {"v4 DF 1400 over mtu 1280", udp_probe(c4, s4, 33434, 64, true, 1400)},
         {"v6 1400 over mtu 1280", udp_probe(c6, s6, 33434, 64, false, 1400)},
         {"v4 reject admin-prohibited", udp_probe(c4, s4, 5000, 64, false)},
