@@ -198,10 +198,14 @@ TEST(SimErrorCodes, TcpRejectHonoursTheSendWindow) {
 
 // The topology syntax added for this: "V4/V6" code pairs and "reassembly-timeout".
 TEST(SimErrorCodes, RejectCodeSyntax) {
-    auto ok = sim::parse_topology("node a router\nfilter a reject udp code 5/8\nfilter a reject code reassembly-timeout\n", "x");
+    const std::string base = "node h host\nnode a router\n";
+    auto ok = sim::parse_topology(base + "filter a reject udp code 5/8\nfilter a reject code reassembly-timeout\n", "x");
     ASSERT_TRUE(ok.has_value()) << ok.error().describe();
-    EXPECT_FALSE(sim::parse_topology("node a router\nfilter a reject udp code 5/\n", "x").has_value());
-    EXPECT_FALSE(sim::parse_topology("node a router\nfilter a reject udp code 256/1\n", "x").has_value());
+    for (const char* bad : {"5/", "256/1", "1/x"}) {
+        auto r = sim::parse_topology(base + "filter a reject udp code " + bad + "\n", "x");
+        ASSERT_FALSE(r.has_value()) << bad;
+        EXPECT_NE(r.error().describe().find("bad reject code"), std::string::npos) << r.error().describe();
+    }
 }
 
 }  // namespace
