@@ -339,6 +339,8 @@ Parser::Err Parser::filter(const Words& w) {
             if (!c) return fail("bad reject code " + quoted(w[i]));
             r.reject_code_v4 = c->v4;
             r.reject_code_v6 = c->v6;
+            r.reject_type_v4 = c->type_v4;
+            r.reject_type_v6 = c->type_v6;
             has_code = true;
         } else {
             return fail("unknown filter word " + quoted(k));

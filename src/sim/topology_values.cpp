@@ -104,6 +104,14 @@ std::optional<RejectCode> parse_reject_code(std::string_view s) noexcept {
     if (s == "host-unreachable") return RejectCode{1, 3};
     if (s == "net-unreachable") return RejectCode{0, 0};
     if (s == "protocol-unreachable") return RejectCode{2, 4};
+    // RFC 792 / RFC 4443 3.3: Time Exceeded, fragment reassembly time exceeded.
+    if (s == "reassembly-timeout") return RejectCode{1, 1, 11, 3};
+    if (auto slash = s.find('/'); slash != std::string_view::npos) {  // "V4/V6" numbers
+        auto v4 = parse_uint(s.substr(0, slash), 255);
+        auto v6 = parse_uint(s.substr(slash + 1), 255);
+        if (!v4 || !v6) return std::nullopt;
+        return RejectCode{static_cast<std::uint8_t>(*v4), static_cast<std::uint8_t>(*v6)};
+    }
     if (auto v = parse_uint(s, 255)) return RejectCode{static_cast<std::uint8_t>(*v), 1};
     return std::nullopt;
 }

@@ -19,10 +19,13 @@ std::optional<std::uint32_t> parse_percent_ppm(std::string_view s) noexcept;
 std::optional<std::uint64_t> parse_rate(std::string_view s) noexcept;
 // "1500", "64kB", "1MB" (k = 1000).
 std::optional<std::uint64_t> parse_bytes(std::string_view s) noexcept;
-// Destination Unreachable codes by name: v4 / v6 pair.
+// Reject codes by name: v4 / v6 pair of Destination Unreachable codes ("admin-prohibited",
+// "13" = 13/1, "5/8" = v4 5 and v6 8), or "reassembly-timeout": Time Exceeded code 1.
 struct RejectCode {
     std::uint8_t v4;
     std::uint8_t v6;
+    std::uint8_t type_v4 = 3;  // Destination Unreachable
+    std::uint8_t type_v6 = 1;
 };
 std::optional<RejectCode> parse_reject_code(std::string_view s) noexcept;
 

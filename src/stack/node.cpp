@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "icmpkit/wire/icmpv4_types.hpp"
+#include "icmpkit/wire/icmpv6_types.hpp"
 #include "icmpkit/wire/ip_protocol.hpp"
 
 namespace icmpkit::stack {
@@ -192,7 +194,7 @@ std::optional<wire::ext::ExtensionStructure> Node::extensions_for(const Interfac
 
 std::optional<FilterAction> Node::filter(const Input&, const core::IpAddress& src, const core::IpAddress& dst,
                                          std::uint8_t protocol, std::optional<std::uint16_t> dst_port,
-                                         std::uint8_t& code) const {
+                                         std::uint8_t& type, std::uint8_t& code) const {
     for (const auto& r : config_.filter) {
         if (r.source && !r.source->contains(src)) continue;
         if (r.destination && !r.destination->contains(dst)) continue;
@@ -201,6 +203,13 @@ std::optional<FilterAction> Node::filter(const Input&, const core::IpAddress& sr
         if (!any_port && (!dst_port || *dst_port < r.destination_port_min || *dst_port > r.destination_port_max))
             continue;
         code = src.is_v4() ? r.reject_code_v4 : r.reject_code_v6;
+        // Destination Unreachable unless Time Exceeded was asked for (config.hpp).
+        if (src.is_v4())
+            type = r.reject_type_v4 == wire::icmpv4::type::time_exceeded ? wire::icmpv4::type::time_exceeded
+                                                                         : wire::icmpv4::type::destination_unreachable;
+        else
+            type = r.reject_type_v6 == wire::icmpv6::type::time_exceeded ? wire::icmpv6::type::time_exceeded
+                                                                         : wire::icmpv6::type::destination_unreachable;
         return r.action;
     }
     return std::nullopt;

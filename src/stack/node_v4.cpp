@@ -117,11 +117,11 @@ void Node::local_v4(const Input& in) {
     if (first_fragment && (hv.protocol() == wire::ip_protocol::udp || hv.protocol() == wire::ip_protocol::tcp) &&
         payload.size() >= 4)
         dst_port = core::load_be16(&payload[2]);
-    std::uint8_t code = 0;
-    if (auto act = filter(in, hv.source(), hv.destination(), hv.protocol(), dst_port, code)) {
+    std::uint8_t type = 0, code = 0;
+    if (auto act = filter(in, hv.source(), hv.destination(), hv.protocol(), dst_port, type, code)) {
         if (*act == FilterAction::drop) return dispose(DropReason::filtered);
         if (*act == FilterAction::reject) {
-            error_v4(in, {wire::icmpv4::type::destination_unreachable, code, 0, false});
+            error_v4(in, {type, code, 0, false});
             return dispose(DropReason::rejected);
         }
     }
@@ -247,14 +247,14 @@ void Node::forward_v4(const Input& in) {
         error_v4(in, {t::time_exceeded, 0, 0, true});
         return dispose(DropReason::ttl_exceeded);
     }
-    std::uint8_t code = 0;
+    std::uint8_t type = 0, code = 0;
     if (auto act = filter(in, src, dst, hv.protocol(),
                           flow.dst_port || flow.src_port ? std::optional<std::uint16_t>(flow.dst_port) : std::nullopt,
-                          code)) {
+                          type, code)) {
         if (*act == FilterAction::drop) return dispose(DropReason::filtered);
         if (*act == FilterAction::reject) {
             // RFC 1812 5.2.7.1: code 13 communication administratively prohibited (9/10 legacy).
-            error_v4(in, {t::destination_unreachable, code, 0, true});
+            error_v4(in, {type, code, 0, true});
             return dispose(DropReason::rejected);
         }
     }

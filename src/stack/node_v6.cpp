@@ -66,11 +66,11 @@ void Node::local_v6(const Input& in, std::uint8_t upper, std::size_t off, std::s
     std::optional<std::uint16_t> dst_port;
     if ((upper == wire::ip_protocol::udp || upper == wire::ip_protocol::tcp) && d.size() >= off + 4)
         dst_port = core::load_be16(&d[off + 2]);
-    std::uint8_t code = 0;
-    if (auto act = filter(in, src6(d), dst6(d), upper, dst_port, code)) {
+    std::uint8_t type = 0, code = 0;
+    if (auto act = filter(in, src6(d), dst6(d), upper, dst_port, type, code)) {
         if (*act == FilterAction::drop) return dispose(DropReason::filtered);
         if (*act == FilterAction::reject) {
-            error_v6(in, {t6::destination_unreachable, code, 0, false});
+            error_v6(in, {type, code, 0, false});
             return dispose(DropReason::rejected);
         }
     }
@@ -220,13 +220,13 @@ void Node::forward_v6(const Input& in) {
         error_v6(in, {t6::time_exceeded, 0, 0, true});
         return dispose(DropReason::ttl_exceeded);
     }
-    std::uint8_t code = 0;
+    std::uint8_t type = 0, code = 0;
     std::optional<std::uint16_t> port;
     if (flow.dst_port || flow.src_port) port = flow.dst_port;
-    if (auto act = filter(in, flow.src, flow.dst, flow.protocol, port, code)) {
+    if (auto act = filter(in, flow.src, flow.dst, flow.protocol, port, type, code)) {
         if (*act == FilterAction::drop) return dispose(DropReason::filtered);
         if (*act == FilterAction::reject) {
-            error_v6(in, {t6::destination_unreachable, code, 0, true});  // RFC 4443 3.1 code 1
+            error_v6(in, {type, code, 0, true});  // RFC 4443 3.1 code 1 (or as configured)
             return dispose(DropReason::rejected);
         }
     }

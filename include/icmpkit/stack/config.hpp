@@ -77,6 +77,12 @@ struct FilterRule {
     // code 1 administratively prohibited (or 4 port unreachable, 5/6 policy).
     std::uint8_t reject_code_v4 = 13;
     std::uint8_t reject_code_v6 = 1;
+    // reject: the error type. Destination Unreachable (v4 3 / v6 1) by default; Time Exceeded
+    // (v4 11 / v6 3) models a box answering "fragment reassembly time exceeded" (code 1; RFC 792,
+    // RFC 4443 3.3), which this stack, doing no reassembly, cannot produce otherwise. Any other
+    // value is treated as Destination Unreachable.
+    std::uint8_t reject_type_v4 = 3;
+    std::uint8_t reject_type_v6 = 1;
 };
 
 // Token buckets of RFC 1812 4.3.2.8 / RFC 4443 2.4(f). Defaults are Linux's

@@ -179,7 +179,8 @@ private:
     std::optional<wire::ext::ExtensionStructure> extensions_for(const Interface& iface) const;
     std::optional<FilterAction> filter(const Input& in, const core::IpAddress& src,
                                        const core::IpAddress& dst, std::uint8_t protocol,
-                                       std::optional<std::uint16_t> dst_port, std::uint8_t& code) const;
+                                       std::optional<std::uint16_t> dst_port, std::uint8_t& type,
+                                       std::uint8_t& code) const;
 
     NodeConfig config_;
     RoutingTable routes_;
