@@ -45,17 +45,58 @@ void format_decimal(char* end, std::uint64_t v) noexcept {
 }
 
 // "xx:" for every byte value, 4 bytes apart so that one 4-byte copy writes a byte's three
-// characters (the fourth is overwritten by the next byte or the closing quote).
+// characters (the fourth, a filler, is overwritten by the next byte).
 constexpr std::array<char, 256 * 4> hex_colon_table = [] {
     std::array<char, 256 * 4> t{};
     for (unsigned c = 0; c < 256; ++c) {
         t[c * 4] = hex_digits[c >> 4];
         t[c * 4 + 1] = hex_digits[c & 15];
         t[c * 4 + 2] = ':';
-        t[c * 4 + 3] = '"';
+        t[c * 4 + 3] = ':';
     }
     return t;
 }();
+
+// '"' digits '"' at p: n + 2 characters, n = decimal_length(v).
+void put_dec_string(char* p, std::uint64_t v, std::size_t n) noexcept {
+    p[0] = '"';
+    format_decimal(p + 1 + n, v);
+    p[n + 1] = '"';
+}
+
+// Hex digits of v, at least `digits` of them (and at least one).
+int hex_length(std::uint64_t v, int digits) noexcept {
+    int n = 1;
+    while (n < 16 && (v >> (4 * n)) != 0) ++n;
+    return n < digits ? digits : n;
+}
+
+// '"0x' digits '"' at p: n + 4 characters.
+void put_hex_string(char* p, std::uint64_t v, int n) noexcept {
+    p[0] = '"';
+    p[1] = '0';
+    p[2] = 'x';
+    for (int i = 0; i < n; ++i) p[3 + i] = hex_digits[(v >> (4 * (n - 1 - i))) & 15];
+    p[3 + n] = '"';
+}
+
+// Characters of the FT_BYTES form of b: "" or '"' then "xx:" per byte with the last ':' turned
+// into the closing '"'.
+std::size_t bytes_length(std::span<const std::uint8_t> b) noexcept { return b.empty() ? 2 : b.size() * 3 + 1; }
+
+void put_bytes_string(char* p, std::span<const std::uint8_t> b) noexcept {
+    *p++ = '"';
+    if (b.empty()) {
+        *p = '"';
+        return;
+    }
+    // One 4-byte copy per byte; its fourth character is overwritten by the next byte.
+    for (std::size_t i = 0; i + 1 < b.size(); ++i, p += 3) std::memcpy(p, &hex_colon_table[b[i] * 4u], 4);
+    const char* last = &hex_colon_table[b.back() * 4u];
+    p[0] = last[0];
+    p[1] = last[1];
+    p[2] = '"';
+}
 
 // Bytes that may be copied into a JSON string as they are: printable ASCII except `"` and `\`.
 constexpr bool is_plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
@@ -239,10 +280,12 @@ void JsonWriter::raw(std::string_view json) {
 void JsonWriter::dec_string(std::uint64_t v) {
     before_value();
     const std::size_t n = decimal_length(v);
-    char* p = extend(n + 2);
-    p[0] = '"';
-    format_decimal(p + 1 + n, v);
-    p[n + 1] = '"';
+    put_dec_string(extend(n + 2), v, n);
+}
+
+void JsonWriter::field_dec(std::string_view k, std::uint64_t v) {
+    const std::size_t n = decimal_length(v);
+    put_dec_string(member(k, n + 2), v, n);
 }
 
 void JsonWriter::dec_string_signed(std::int64_t v) {
@@ -260,15 +303,21 @@ void JsonWriter::dec_string_signed(std::int64_t v) {
 void JsonWriter::hex_string(std::uint64_t v, int digits) {
     before_value();
     ICMPKIT_ASSERT(digits >= 0 && digits <= 16);
-    int n = 1;  // at least one digit, more if the value needs them
-    while (n < 16 && (v >> (4 * n)) != 0) ++n;
-    if (n < digits) n = digits;
-    char* p = extend(static_cast<std::size_t>(n) + 4);
+    const int n = hex_length(v, digits);
+    put_hex_string(extend(static_cast<std::size_t>(n) + 4), v, n);
+}
+
+void JsonWriter::field_hex(std::string_view k, std::uint64_t v, int digits) {
+    ICMPKIT_ASSERT(digits >= 0 && digits <= 16);
+    const int n = hex_length(v, digits);
+    put_hex_string(member(k, static_cast<std::size_t>(n) + 4), v, n);
+}
+
+void JsonWriter::field_bool(std::string_view k, bool v) {
+    char* p = member(k, 3);
     p[0] = '"';
-    p[1] = '0';
-    p[2] = 'x';
-    for (int i = 0; i < n; ++i) p[3 + i] = hex_digits[(v >> (4 * (n - 1 - i))) & 15];
-    p[3 + n] = '"';
+    p[1] = v ? '1' : '0';
+    p[2] = '"';
 }
 
 void JsonWriter::bool_string(bool v) {
@@ -281,21 +330,11 @@ void JsonWriter::bool_string(bool v) {
 
 void JsonWriter::bytes_string(std::span<const std::uint8_t> b) {
     before_value();
-    if (b.empty()) {
-        char* p = extend(2);
-        p[0] = '"';
-        p[1] = '"';
-        return;
-    }
-    // '"' then "xx:" per byte; the last ':' becomes the closing '"': 3n + 1 characters.
-    char* p = extend(b.size() * 3 + 1);
-    *p++ = '"';
-    for (std::size_t i = 0; i + 1 < b.size(); ++i, p += 3) std::memcpy(p, &hex_colon_table[b[i] * 4u], 4);
-    // The last byte: "xx" and the quote from the table's fourth column ("xx:\"" -> skip ':').
-    const char* last = &hex_colon_table[b.back() * 4u];
-    p[0] = last[0];
-    p[1] = last[1];
-    p[2] = '"';
+    put_bytes_string(extend(bytes_length(b)), b);
+}
+
+void JsonWriter::field_bytes(std::string_view k, std::span<const std::uint8_t> b) {
+    put_bytes_string(member(k, bytes_length(b)), b);
 }
 
 // The address is formatted in place into room for the longest form, then the rest is cut off.

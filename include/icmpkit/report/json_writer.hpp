@@ -81,14 +81,31 @@ public:
     // A member, the common case. `k` is a field name of ours (printable ASCII without '"' or
     // '\\'): written as it is, not escaped (the hot path of `decode --json`).
     void field(std::string_view k, std::string_view v) { name(k); string(v); }
-    void field_dec(std::string_view k, std::uint64_t v) { name(k); dec_string(v); }
-    void field_hex(std::string_view k, std::uint64_t v, int digits) { name(k); hex_string(v, digits); }
-    void field_bool(std::string_view k, bool v) { name(k); bool_string(v); }
-    void field_bytes(std::string_view k, std::span<const std::uint8_t> b) { name(k); bytes_string(b); }
+    // The numeric ones write the member (name and value) with one growth of the buffer.
+    void field_dec(std::string_view k, std::uint64_t v);
+    void field_hex(std::string_view k, std::uint64_t v, int digits);
+    void field_bool(std::string_view k, bool v);
+    void field_bytes(std::string_view k, std::span<const std::uint8_t> b);
     void field_ipv4(std::string_view k, core::Ipv4Address a) { name(k); ipv4_string(a); }
     void field_ipv6(std::string_view k, const core::Ipv6Address& a) { name(k); ipv6_string(a); }
 
 private:
+    // `,"k":` followed by room for a value of value_size characters that the caller writes at
+    // the returned pointer (a member written in one piece: no after_key_ state in between).
+    char* member(std::string_view k, std::size_t value_size) {
+        ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
+        const bool comma = has_member_[depth_ - 1];
+        has_member_[depth_ - 1] = true;
+        char* p = extend(k.size() + 3 + (comma ? 1 : 0) + value_size);
+        *p = ',';
+        p += comma ? 1 : 0;
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        return p;
+    }
     // Grows the buffer by n bytes left unwritten (no zero fill) and returns where they start;
     // the caller writes all n. Amortised growth (libstdc++ at least doubles the capacity).
     char* extend(std::size_t n) {
