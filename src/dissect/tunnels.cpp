@@ -1,5 +1,7 @@
-// Tunnel headers (tunnels.hpp): VXLAN, Geneve, Teredo, GTP-U, MPLS over UDP, LISP; ERSPAN.
+// Tunnel headers (tunnels.hpp): VXLAN, Geneve, Teredo, GTP-U, MPLS over UDP, LISP; GRE; ERSPAN.
 #include "tunnels.hpp"
+
+#include "icmpkit/wire/checksum.hpp"
 
 namespace icmpkit::dissect::tunnel {
 
@@ -132,6 +134,46 @@ core::WireResult<Payload> erspan_payload(std::uint16_t protocol_type, bool gre_s
     const std::size_t n = (b[11] & 1) ? 20 : 12;
     if (b.size() < n) return truncated(b);
     return Payload{Payload::Kind::ethernet, 0, n};
+}
+
+core::WireResult<GreParsed> parse_gre(core::Bytes d, bool cut) noexcept {
+    const auto size = static_cast<std::uint32_t>(d.size());
+    if (d.size() < 4) return core::wire_error(Fault::truncated, size);
+    GreParsed r;
+    GreHeader& g = r.header;
+    const std::uint16_t flags = core::load_be16(d.data());
+    g.checksum_present = flags & 0x8000;
+    g.routing_present = flags & 0x4000;
+    g.key_present = flags & 0x2000;
+    g.sequence_present = flags & 0x1000;
+    g.reserved0 = static_cast<std::uint16_t>((flags >> 3) & 0x1FF);
+    g.version = static_cast<std::uint8_t>(flags & 7);
+    g.protocol_type = core::load_be16(d.data() + 2);
+    std::size_t n = 4;
+    if (g.checksum_present || g.routing_present) n += 4;
+    if (g.key_present) n += 4;
+    if (g.sequence_present) n += 4;
+    if (d.size() < n) return core::wire_error(Fault::truncated, size);
+    std::size_t at = 4;
+    if (g.checksum_present || g.routing_present) {
+        if (g.checksum_present) {
+            g.checksum = core::load_be16(d.data() + 4);
+            // RFC 2784 2.5: over the GRE header and the payload.
+            g.checksum_status = cut ? ChecksumStatus::unverified
+                                : wire::checksum_ok(d) ? ChecksumStatus::good : ChecksumStatus::bad;
+        }
+        at += 4;
+    }
+    if (g.key_present) { g.key = core::load_be32(d.data() + at); at += 4; }
+    if (g.sequence_present) { g.sequence = core::load_be32(d.data() + at); at += 4; }
+    // RFC 2637 4.1 (PPTP, version 1): the Key field is always there, then an Acknowledgment
+    // Number when A (flag bit 8) is set; the payload is a PPP frame.
+    r.pptp = g.version == 1 && g.protocol_type == 0x880B && g.key_present;
+    if (r.pptp && (flags & 0x0080)) n += 4;
+    if ((g.version != 0 && !r.pptp) || g.routing_present || d.size() < n)
+        return core::wire_error(Fault::unsupported, size);
+    g.header_length = static_cast<std::uint32_t>(n);
+    return r;
 }
 
 }  // namespace icmpkit::dissect::tunnel

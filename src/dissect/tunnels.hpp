@@ -23,6 +23,19 @@ struct Payload {
     std::size_t offset = 0;  // of the payload, within the bytes given
 };
 
+// A GRE header at the start of `b` (the IP payload) and whether it is PPTP's. header.offset is
+// left to the caller; header.header_length includes PPTP's Acknowledgment Number.
+struct GreParsed {
+    GreHeader header;
+    bool pptp = false;
+};
+
+// RFC 2784 2 with the RFC 2890 Key and Sequence Number and RFC 2637 4.1 (PPTP, version 1).
+// Fault::truncated (at b.size()) when the flags' fields are cut short; Fault::unsupported for
+// RFC 1701 routing, unknown versions, or a PPTP acknowledgment cut short (not decoded). The
+// checksum is verified over b unless `cut` (the bytes are fewer than the IP header claims).
+core::WireResult<GreParsed> parse_gre(core::Bytes b, bool cut) noexcept;
+
 // The tunnel a UDP datagram with these ports carries, if any.
 std::optional<UdpTunnelKind> udp_kind(std::uint16_t source_port, std::uint16_t destination_port) noexcept;
 

@@ -66,13 +66,13 @@ void write_link(const dissect::Dissection& d, JsonWriter& w) {
     for (const auto& l : d.ip)
         if (l.inner_link) collect_link(*l.inner_link, eth, tags);
     if (!eth.empty()) {
-        w.key("eth");
+        w.name("eth");
         if (eth.size() > 1) w.begin_array();
         for (const auto& e : eth) {
             w.begin_object();
-            w.key("eth.dst");
+            w.name("eth.dst");
             w.mac_string(e.dst->bytes);
-            w.key("eth.src");
+            w.name("eth.src");
             w.mac_string(e.src->bytes);
             if (e.type) w.field_hex("eth.type", *e.type, 4);
             w.end_object();
@@ -83,7 +83,7 @@ void write_link(const dissect::Dissection& d, JsonWriter& w) {
         std::size_t n = 0;
         for (const auto& t : tags) n += t.ad == ad;
         if (n == 0) continue;
-        w.key(ad ? "ieee8021ad" : "vlan");
+        w.name(ad ? "ieee8021ad" : "vlan");
         if (n > 1) w.begin_array();
         for (const auto& t : tags) {
             if (t.ad != ad) continue;
@@ -139,7 +139,7 @@ void write_ip_layers(const std::vector<dissect::IpLayer>& layers, core::Family f
     std::size_t n = 0;
     for (const auto& l : layers) n += l.family == family;
     if (n == 0) return;
-    w.key(family == core::Family::v4 ? "ip" : "ipv6");
+    w.name(family == core::Family::v4 ? "ip" : "ipv6");
     if (n > 1) w.begin_array();  // tunnels: outer first (section 7 rule 1)
     for (const auto& l : layers) {
         if (l.family != family) continue;
@@ -166,7 +166,7 @@ void write_icmp_partial(const dissect::IcmpLayer& icmp, bool v6, JsonWriter& w) 
 void write_icmp_layer(const dissect::IcmpLayer& icmp, std::int64_t frame_seconds, JsonWriter& w) {
     const bool v6 = icmp.family == core::Family::v6;
     const ChecksumStatus status = tshark_checksum_status(icmp.checksum);
-    w.key(v6 ? "icmpv6" : "icmp");
+    w.name(v6 ? "icmpv6" : "icmp");
     w.begin_object();
     if (const auto* m4 = icmp.v4()) write_icmpv4_json(*m4, status, w, frame_seconds);
     else if (const auto* m6 = icmp.v6()) write_icmpv6_json(*m6, status, w);

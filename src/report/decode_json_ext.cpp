@@ -22,7 +22,7 @@ namespace {
 std::string_view as_text(const std::string& s) { return std::string_view(s.data(), s.size()); }
 
 void write_mpls(const ext::MplsLabelStack& s, JsonWriter& w) {
-    w.key("icmp.mpls");
+    w.name("icmp.mpls");
     w.begin_array();
     for (const auto& e : s.entries) {
         w.begin_object();
@@ -109,7 +109,7 @@ void write_extension_object_json(const ext::Object& o, JsonWriter& w) {
 }
 
 void write_extensions_json(const ext::ExtensionStructure& s, JsonWriter& w) {
-    w.key("icmp.ext");
+    w.name("icmp.ext");
     w.begin_object();
     w.field_dec("icmp.ext.version", s.version);
     w.field_hex("icmp.ext.res", s.reserved, 4);
@@ -117,7 +117,7 @@ void write_extensions_json(const ext::ExtensionStructure& s, JsonWriter& w) {
     w.field_dec("icmp.ext.checksum.status",
                 static_cast<unsigned>(s.checksum_valid ? ChecksumStatus::good : ChecksumStatus::bad));
     if (!s.objects.empty()) {
-        w.key("icmp.ext.object");
+        w.name("icmp.ext.object");
         w.begin_array();
         for (const auto& o : s.objects) {
             w.begin_object();

@@ -36,7 +36,7 @@ void write_unreachable_like(std::uint8_t unused, std::uint8_t length, std::uint1
                             JsonWriter& w) {
     const std::uint8_t low_bytes[2] = {static_cast<std::uint8_t>(low >> 8), static_cast<std::uint8_t>(low)};
     const std::uint8_t all[4] = {unused, length, low_bytes[0], low_bytes[1]};
-    w.key("icmp.unused");
+    w.name("icmp.unused");
     if (length != 0) {
         if (mtu) {
             w.bytes_string(core::Bytes(all, 1));
@@ -100,12 +100,12 @@ struct BodyWriter {
         w.field_dec("icmp.addr_entry_size", m.addr_entry_size);
         w.field_dec("icmp.lifetime", m.lifetime);
         if (m.entries.empty()) return;
-        w.key("icmp.router_entry");
+        w.name("icmp.router_entry");
         w.begin_array();
         for (const auto& e : m.entries) {
             w.begin_object();
             field_ipv4(w, "icmp.router_address", e.address);
-            w.key("icmp.pref_level");
+            w.name("icmp.pref_level");
             w.dec_string_signed(e.preference);
             w.end_object();
         }

@@ -131,7 +131,7 @@ struct BodyWriter {
         w.field_dec("icmpv6.mld.qqi", m.qqic);
         w.field_dec("icmpv6.mld.nb_sources", m.sources.size());
         if (m.sources.empty()) return;
-        w.key("icmpv6.mld.source_address");
+        w.name("icmpv6.mld.source_address");
         w.begin_array();
         for (const auto& a : m.sources) w.ipv6_string(a);
         w.end_array();
@@ -140,7 +140,7 @@ struct BodyWriter {
         reserved16(w, m.reserved);
         w.field_dec("icmpv6.mldr.nb_mcast_records", m.records.size());
         if (m.records.empty()) return;
-        w.key("icmpv6.mldr.mar");
+        w.name("icmpv6.mldr.mar");
         w.begin_array();
         for (const auto& r : m.records) {
             w.begin_object();
@@ -149,7 +149,7 @@ struct BodyWriter {
             w.field_dec("icmpv6.mldr.mar.nb_sources", r.sources.size());
             field_ipv6(w, "icmpv6.mldr.mar.multicast_address", r.multicast_address);
             if (!r.sources.empty()) {
-                w.key("icmpv6.mldr.mar.source_address");
+                w.name("icmpv6.mldr.mar.source_address");
                 w.begin_array();
                 for (const auto& a : r.sources) w.ipv6_string(a);
                 w.end_array();

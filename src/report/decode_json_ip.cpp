@@ -56,7 +56,7 @@ void write_ipv6_options(core::Bytes area, JsonWriter& w) {
     while (i < area.size()) {
         const std::uint8_t type = area[i];
         if (!open) {
-            w.key("ipv6.opt");
+            w.name("ipv6.opt");
             w.begin_array();
             open = true;
         }
@@ -126,7 +126,7 @@ Ipv6ChainEnd write_ipv6_fields(core::Bytes d, JsonWriter& w) {
         if (off + 8 > n) return end;  // not all there: no upper layer
         const std::uint8_t nh = d[off];
         if (next == nh_fragment) {
-            w.key("ipv6.fraghdr");
+            w.name("ipv6.fraghdr");
             w.begin_object();
             w.field_dec("ipv6.fraghdr.nxt", nh);
             w.field_hex("ipv6.fraghdr.reserved_octet", d[off + 1], 2);
@@ -153,7 +153,7 @@ Ipv6ChainEnd write_ipv6_fields(core::Bytes d, JsonWriter& w) {
             for (char c : suffix) key[k++] = c;
             return std::string_view(key, k);
         };
-        w.key(base);
+        w.name(base);
         w.begin_object();
         w.field_dec(sub(".nxt"), nh);
         w.field_dec(sub(".len"), d[off + 1]);

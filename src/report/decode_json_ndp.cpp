@@ -66,7 +66,7 @@ struct OptionWriter {
         field_none(w, "icmpv6.opt.reserved");
         w.field_dec("icmpv6.opt.rdnss.lifetime", o.lifetime);
         if (o.addresses.empty()) return;
-        w.key("icmpv6.opt.rdnss");
+        w.name("icmpv6.opt.rdnss");
         w.begin_array();
         for (const auto& a : o.addresses) w.ipv6_string(a);
         w.end_array();
@@ -75,7 +75,7 @@ struct OptionWriter {
         field_none(w, "icmpv6.opt.reserved");
         w.field_dec("icmpv6.opt.dnssl.lifetime", o.lifetime);
         if (!o.domains.empty()) {
-            w.key("icmpv6.opt.dnssl");
+            w.name("icmpv6.opt.dnssl");
             w.begin_array();
             for (const auto& d : o.domains) w.string(std::string_view(d.data(), d.size()));
             w.end_array();
@@ -100,7 +100,7 @@ struct OptionWriter {
 
 void write_nd_options_json(std::span<const ndp::Option> options, JsonWriter& w) {
     if (options.empty()) return;
-    w.key("icmpv6.opt");
+    w.name("icmpv6.opt");
     w.begin_array();
     for (const auto& o : options) {
         w.begin_object();

@@ -17,7 +17,7 @@ namespace {
 constexpr std::uint8_t proto_icmp = 1, proto_tcp = 6, proto_udp = 17, proto_icmpv6 = 58;
 
 void write_quoted_udp(core::Bytes t, JsonWriter& w) {
-    w.key("udp");
+    w.name("udp");
     w.begin_object();
     const std::size_t n = t.size();
     if (n >= 2) w.field_dec("udp.srcport", core::load_be16(&t[0]));
@@ -39,7 +39,7 @@ void write_quoted_udp(core::Bytes t, JsonWriter& w) {
 }
 
 void write_quoted_tcp(core::Bytes t, JsonWriter& w) {
-    w.key("tcp");
+    w.name("tcp");
     w.begin_object();
     const std::size_t n = t.size();
     if (n >= 2) w.field_dec("tcp.srcport", core::load_be16(&t[0]));
@@ -53,7 +53,7 @@ bool v4_has_ident(std::uint8_t type) noexcept {
 }
 
 void write_quoted_icmp(core::Bytes t, bool v6, std::optional<std::int64_t> frame_seconds, JsonWriter& w) {
-    w.key(v6 ? "icmpv6" : "icmp");
+    w.name(v6 ? "icmpv6" : "icmp");
     w.begin_object();
     const std::size_t n = t.size();
     if (n >= 1) w.field_dec(v6 ? "icmpv6.type" : "icmp.type", t[0]);
@@ -92,7 +92,7 @@ void write_transport(std::uint8_t protocol, core::Bytes t, std::optional<std::in
 
 void write_data_json(core::Bytes payload, JsonWriter& w) {
     if (payload.empty()) return;
-    w.key("data");
+    w.name("data");
     w.begin_object();
     field_bytes(w, "data.data", payload);
     w.field_dec("data.len", payload.size());
@@ -103,7 +103,7 @@ void write_quote_json(core::Bytes q, JsonWriter& w, std::optional<std::int64_t> 
     if (q.empty()) return;
     const unsigned version = q[0] >> 4;
     if (version == 4) {
-        w.key("ip");
+        w.name("ip");
         w.begin_object();
         write_ipv4_fields(q.first(std::min<std::size_t>(q.size(), 20)), w);
         w.end_object();
@@ -116,7 +116,7 @@ void write_quote_json(core::Bytes q, JsonWriter& w, std::optional<std::int64_t> 
         if (total >= ihl) end = std::min(end, total);
         if (end > ihl) write_transport(q[9], q.subspan(ihl, end - ihl), frame_seconds, w);
     } else if (version == 6) {
-        w.key("ipv6");
+        w.name("ipv6");
         w.begin_object();
         const Ipv6ChainEnd chain = write_ipv6_fields(q, w);
         w.end_object();

@@ -14,16 +14,13 @@
 namespace icmpkit::report::detail {
 
 inline void field_bytes(JsonWriter& w, std::string_view k, core::Bytes b) {
-    w.key(k);
-    w.bytes_string(b);
+    w.field_bytes(k, b);
 }
 inline void field_ipv4(JsonWriter& w, std::string_view k, core::Ipv4Address a) {
-    w.key(k);
-    w.ipv4_string(a);
+    w.field_ipv4(k, a);
 }
 inline void field_ipv6(JsonWriter& w, std::string_view k, const core::Ipv6Address& a) {
-    w.key(k);
-    w.ipv6_string(a);
+    w.field_ipv6(k, a);
 }
 inline void field_ip(JsonWriter& w, std::string_view k, const core::IpAddress& a) {
     if (a.is_v4()) field_ipv4(w, k, a.v4());

@@ -9,27 +9,93 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Writes the decimal digits of v ending at `end`; returns the start.
-char* format_decimal(char* end, std::uint64_t v) noexcept {
-    static constexpr char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
+constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Number of decimal digits of v (1..20).
+std::size_t decimal_length(std::uint64_t v) noexcept {
+    std::size_t n = 1;
+    while (v >= 10000) {
+        v /= 10000;
+        n += 4;
+    }
+    if (v >= 1000) return n + 3;
+    if (v >= 100) return n + 2;
+    return v >= 10 ? n + 1 : n;
+}
+
+// Writes the decimal digits of v ending at `end` (exactly decimal_length(v) of them).
+void format_decimal(char* end, std::uint64_t v) noexcept {
     char* p = end;
     while (v >= 100) {
         const auto i = static_cast<unsigned>(v % 100) * 2;
         v /= 100;
-        *--p = pairs[i + 1];
-        *--p = pairs[i];
+        *--p = digit_pairs[i + 1];
+        *--p = digit_pairs[i];
     }
     if (v >= 10) {
         const auto i = static_cast<unsigned>(v) * 2;
-        *--p = pairs[i + 1];
-        *--p = pairs[i];
+        *--p = digit_pairs[i + 1];
+        *--p = digit_pairs[i];
     } else {
         *--p = static_cast<char>('0' + v);
     }
-    return p;
+}
+
+// "xx:" for every byte value, 4 bytes apart so that one 4-byte copy writes a byte's three
+// characters (the fourth, a filler, is overwritten by the next byte).
+constexpr std::array<char, 256 * 4> hex_colon_table = [] {
+    std::array<char, 256 * 4> t{};
+    for (unsigned c = 0; c < 256; ++c) {
+        t[c * 4] = hex_digits[c >> 4];
+        t[c * 4 + 1] = hex_digits[c & 15];
+        t[c * 4 + 2] = ':';
+        t[c * 4 + 3] = ':';
+    }
+    return t;
+}();
+
+// '"' digits '"' at p: n + 2 characters, n = decimal_length(v).
+void put_dec_string(char* p, std::uint64_t v, std::size_t n) noexcept {
+    p[0] = '"';
+    format_decimal(p + 1 + n, v);
+    p[n + 1] = '"';
+}
+
+// Hex digits of v, at least `digits` of them (and at least one).
+int hex_length(std::uint64_t v, int digits) noexcept {
+    int n = 1;
+    while (n < 16 && (v >> (4 * n)) != 0) ++n;
+    return n < digits ? digits : n;
+}
+
+// '"0x' digits '"' at p: n + 4 characters.
+void put_hex_string(char* p, std::uint64_t v, int n) noexcept {
+    p[0] = '"';
+    p[1] = '0';
+    p[2] = 'x';
+    for (int i = 0; i < n; ++i) p[3 + i] = hex_digits[(v >> (4 * (n - 1 - i))) & 15];
+    p[3 + n] = '"';
+}
+
+// Characters of the FT_BYTES form of b: "" or '"' then "xx:" per byte with the last ':' turned
+// into the closing '"'.
+std::size_t bytes_length(std::span<const std::uint8_t> b) noexcept { return b.empty() ? 2 : b.size() * 3 + 1; }
+
+void put_bytes_string(char* p, std::span<const std::uint8_t> b) noexcept {
+    *p++ = '"';
+    if (b.empty()) {
+        *p = '"';
+        return;
+    }
+    // One 4-byte copy per byte; its fourth character is overwritten by the next byte.
+    for (std::size_t i = 0; i + 1 < b.size(); ++i, p += 3) std::memcpy(p, &hex_colon_table[b[i] * 4u], 4);
+    const char* last = &hex_colon_table[b.back() * 4u];
+    p[0] = last[0];
+    p[1] = last[1];
+    p[2] = '"';
 }
 
 // Bytes that may be copied into a JSON string as they are: printable ASCII except `"` and `\`.
@@ -128,17 +194,6 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
-void JsonWriter::before_value() {
-    if (depth_ == 0) return;
-    if (is_object_[depth_ - 1]) {
-        ICMPKIT_ASSERT(after_key_);  // a value inside an object needs a key first
-        after_key_ = false;
-        return;
-    }
-    if (has_member_[depth_ - 1]) out_->push_back(',');
-    has_member_[depth_ - 1] = true;
-}
-
 void JsonWriter::open(char c) {
     before_value();
     ICMPKIT_ASSERT(depth_ < max_depth);
@@ -181,22 +236,6 @@ void JsonWriter::key(std::string_view k) {
     out_->push_back(':');
 }
 
-void JsonWriter::name(std::string_view k) {
-    ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
-    const std::size_t at = out_->size();
-    const bool comma = has_member_[depth_ - 1];
-    has_member_[depth_ - 1] = true;
-    after_key_ = true;
-    out_->resize(at + k.size() + 3 + comma);
-    char* p = out_->data() + at;
-    if (comma) *p++ = ',';
-    *p++ = '"';
-    std::memcpy(p, k.data(), k.size());
-    p += k.size();
-    *p++ = '"';
-    *p = ':';
-}
-
 void JsonWriter::end_line() {
     ICMPKIT_ASSERT(depth_ == 0);
     out_->push_back('\n');
@@ -209,20 +248,17 @@ void JsonWriter::string(std::string_view s) {
 
 void JsonWriter::uint(std::uint64_t v) {
     before_value();
-    char buf[24];
-    char* end = buf + sizeof buf;
-    char* p = format_decimal(end, v);
-    out_->append(p, static_cast<std::size_t>(end - p));
+    const std::size_t n = decimal_length(v);
+    format_decimal(extend(n) + n, v);
 }
 
 void JsonWriter::sint(std::int64_t v) {
     before_value();
-    char buf[24];
-    char* end = buf + sizeof buf;
     const std::uint64_t mag = v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
-    char* p = format_decimal(end, mag);
-    if (v < 0) *--p = '-';
-    out_->append(p, static_cast<std::size_t>(end - p));
+    const std::size_t n = decimal_length(mag);
+    char* p = extend(n + (v < 0 ? 1 : 0));
+    if (v < 0) *p++ = '-';
+    format_decimal(p + n, mag);
 }
 
 void JsonWriter::boolean(bool v) {
@@ -243,76 +279,83 @@ void JsonWriter::raw(std::string_view json) {
 
 void JsonWriter::dec_string(std::uint64_t v) {
     before_value();
-    char buf[24];
-    char* end = buf + sizeof buf;
-    *--end = '"';
-    char* p = format_decimal(end, v);
-    *--p = '"';
-    out_->append(p, static_cast<std::size_t>(end + 1 - p));
+    const std::size_t n = decimal_length(v);
+    put_dec_string(extend(n + 2), v, n);
+}
+
+void JsonWriter::field_dec(std::string_view k, std::uint64_t v) {
+    const std::size_t n = decimal_length(v);
+    put_dec_string(member(k, n + 2), v, n);
 }
 
 void JsonWriter::dec_string_signed(std::int64_t v) {
     before_value();
-    char buf[24];
-    char* end = buf + sizeof buf;
-    *--end = '"';
     const std::uint64_t mag = v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
-    char* p = format_decimal(end, mag);
-    if (v < 0) *--p = '-';
-    *--p = '"';
-    out_->append(p, static_cast<std::size_t>(end + 1 - p));
+    const std::size_t n = decimal_length(mag);
+    const std::size_t sign = v < 0 ? 1 : 0;
+    char* p = extend(n + sign + 2);
+    p[0] = '"';
+    p[1] = '-';  // overwritten by a digit when v >= 0
+    format_decimal(p + 1 + sign + n, mag);
+    p[n + sign + 1] = '"';
 }
 
 void JsonWriter::hex_string(std::uint64_t v, int digits) {
     before_value();
     ICMPKIT_ASSERT(digits >= 0 && digits <= 16);
-    int n = 1;  // at least one digit, more if the value needs them
-    while (n < 16 && (v >> (4 * n)) != 0) ++n;
-    if (n < digits) n = digits;
-    char buf[20];
-    buf[0] = '"';
-    buf[1] = '0';
-    buf[2] = 'x';
-    for (int i = 0; i < n; ++i) buf[3 + i] = hex_digits[(v >> (4 * (n - 1 - i))) & 15];
-    buf[3 + n] = '"';
-    out_->append(buf, static_cast<std::size_t>(n + 4));
+    const int n = hex_length(v, digits);
+    put_hex_string(extend(static_cast<std::size_t>(n) + 4), v, n);
+}
+
+void JsonWriter::field_hex(std::string_view k, std::uint64_t v, int digits) {
+    ICMPKIT_ASSERT(digits >= 0 && digits <= 16);
+    const int n = hex_length(v, digits);
+    put_hex_string(member(k, static_cast<std::size_t>(n) + 4), v, n);
+}
+
+void JsonWriter::field_bool(std::string_view k, bool v) {
+    char* p = member(k, 3);
+    p[0] = '"';
+    p[1] = v ? '1' : '0';
+    p[2] = '"';
 }
 
 void JsonWriter::bool_string(bool v) {
     before_value();
-    out_->append(v ? "\"1\"" : "\"0\"", 3);
+    char* p = extend(3);
+    p[0] = '"';
+    p[1] = v ? '1' : '0';
+    p[2] = '"';
 }
 
 void JsonWriter::bytes_string(std::span<const std::uint8_t> b) {
     before_value();
-    const std::size_t start = out_->size();
-    out_->resize(start + (b.empty() ? 2 : b.size() * 3 + 1));
-    char* p = out_->data() + start;
-    *p++ = '"';
-    for (std::size_t i = 0; i < b.size(); ++i) {
-        if (i) *p++ = ':';
-        *p++ = hex_digits[b[i] >> 4];
-        *p++ = hex_digits[b[i] & 15];
-    }
-    *p = '"';
+    put_bytes_string(extend(bytes_length(b)), b);
 }
 
+void JsonWriter::field_bytes(std::string_view k, std::span<const std::uint8_t> b) {
+    put_bytes_string(member(k, bytes_length(b)), b);
+}
+
+// The address is formatted in place into room for the longest form, then the rest is cut off.
 void JsonWriter::ipv4_string(core::Ipv4Address a) {
     before_value();
-    char buf[18];
-    buf[0] = '"';
-    const std::size_t n = a.format_to(buf + 1);
-    buf[n + 1] = '"';
-    out_->append(buf, n + 2);
+    const std::size_t at = out_->size();
+    char* p = extend(17);  // '"' + 15 + '"'
+    const std::size_t n = a.format_to(p + 1);
+    p[0] = '"';
+    p[n + 1] = '"';
+    out_->resize(at + n + 2);
 }
 
 void JsonWriter::ipv6_string(const core::Ipv6Address& a) {
     before_value();
-    char buf[48];
-    buf[0] = '"';
-    const std::size_t n = a.format_to(buf + 1);
-    buf[n + 1] = '"';
-    out_->append(buf, n + 2);
+    const std::size_t at = out_->size();
+    char* p = extend(48);
+    const std::size_t n = a.format_to(p + 1);
+    p[0] = '"';
+    p[n + 1] = '"';
+    out_->resize(at + n + 2);
 }
 
 void JsonWriter::mac_string(std::span<const std::uint8_t, 6> m) {

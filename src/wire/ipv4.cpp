@@ -168,7 +168,7 @@ void emit(core::ByteWriter& w, const Ipv4Option& o) {
 
 // ---- value ----
 
-WireResult<Ipv4Header> Ipv4Header::from_view(const Ipv4HeaderView& v) noexcept {
+Ipv4Header Ipv4Header::fixed_fields(const Ipv4HeaderView& v) noexcept {
     Ipv4Header h;
     h.dscp = v.dscp();
     h.ecn = v.ecn();
@@ -183,6 +183,11 @@ WireResult<Ipv4Header> Ipv4Header::from_view(const Ipv4HeaderView& v) noexcept {
     h.header_checksum = v.header_checksum();
     h.source = v.source();
     h.destination = v.destination();
+    return h;
+}
+
+WireResult<Ipv4Header> Ipv4Header::from_view(const Ipv4HeaderView& v) noexcept {
+    Ipv4Header h = fixed_fields(v);
     auto opts = parse_ipv4_options(v.options());
     if (!opts) return core::Unexpected(core::shifted(opts.error(), 20));
     h.options = std::move(*opts);

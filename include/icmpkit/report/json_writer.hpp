@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <cstring>
 #include <string_view>
 
 #include "icmpkit/core/address.hpp"
+#include "icmpkit/core/assert.hpp"
 
 namespace icmpkit::report {
 
@@ -38,6 +40,22 @@ public:
     void end_array();
     // The key of the next member; must be inside an object. Keys are escaped like strings.
     void key(std::string_view k);
+    // key() for a field name of ours (printable ASCII without '"' or '\\'): written as it is,
+    // not escaped (the hot path of `decode --json`).
+    void name(std::string_view k) {
+        ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
+        const bool comma = has_member_[depth_ - 1];
+        has_member_[depth_ - 1] = true;
+        after_key_ = true;
+        char* p = extend(k.size() + 3 + (comma ? 1 : 0));
+        *p = ',';
+        p += comma ? 1 : 0;
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p = ':';
+    }
     // Ends one NDJSON record: appends '\n'; only at depth 0.
     void end_line();
 
@@ -63,13 +81,53 @@ public:
     // A member, the common case. `k` is a field name of ours (printable ASCII without '"' or
     // '\\'): written as it is, not escaped (the hot path of `decode --json`).
     void field(std::string_view k, std::string_view v) { name(k); string(v); }
-    void field_dec(std::string_view k, std::uint64_t v) { name(k); dec_string(v); }
-    void field_hex(std::string_view k, std::uint64_t v, int digits) { name(k); hex_string(v, digits); }
-    void field_bool(std::string_view k, bool v) { name(k); bool_string(v); }
+    // The numeric ones write the member (name and value) with one growth of the buffer.
+    void field_dec(std::string_view k, std::uint64_t v);
+    void field_hex(std::string_view k, std::uint64_t v, int digits);
+    void field_bool(std::string_view k, bool v);
+    void field_bytes(std::string_view k, std::span<const std::uint8_t> b);
+    void field_ipv4(std::string_view k, core::Ipv4Address a) { name(k); ipv4_string(a); }
+    void field_ipv6(std::string_view k, const core::Ipv6Address& a) { name(k); ipv6_string(a); }
 
 private:
-    void name(std::string_view k);  // key() for a field name known to need no escaping
-    void before_value();
+    // `,"k":` followed by room for a value of value_size characters that the caller writes at
+    // the returned pointer (a member written in one piece: no after_key_ state in between).
+    char* member(std::string_view k, std::size_t value_size) {
+        ICMPKIT_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_);
+        const bool comma = has_member_[depth_ - 1];
+        has_member_[depth_ - 1] = true;
+        char* p = extend(k.size() + 3 + (comma ? 1 : 0) + value_size);
+        *p = ',';
+        p += comma ? 1 : 0;
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        return p;
+    }
+    // Grows the buffer by n bytes left unwritten (no zero fill) and returns where they start;
+    // the caller writes all n. Amortised growth (libstdc++ at least doubles the capacity).
+    char* extend(std::size_t n) {
+        const std::size_t at = out_->size();
+        const std::size_t m = at + n;
+#if defined(__cpp_lib_string_resize_and_overwrite)
+        out_->resize_and_overwrite(m, [m](char*, std::size_t) noexcept { return m; });
+#else
+        out_->resize(m);
+#endif
+        return out_->data() + at;
+    }
+    void before_value() {
+        if (depth_ == 0) return;
+        if (is_object_[depth_ - 1]) {
+            ICMPKIT_ASSERT(after_key_);  // a value inside an object needs a key first
+            after_key_ = false;
+            return;
+        }
+        if (has_member_[depth_ - 1]) out_->push_back(',');
+        has_member_[depth_ - 1] = true;
+    }
     void open(char c);
     void close(char c, bool object);
 

@@ -132,6 +132,9 @@ struct Ipv4Header {
 
     static core::WireResult<Ipv4Header> parse(core::Bytes data, bool verify_checksum = false) noexcept;
     static core::WireResult<Ipv4Header> from_view(const Ipv4HeaderView& v) noexcept;
+    // The fixed 20-octet fields only (RFC 791 3.1), options left empty: what from_view returns
+    // without the options, and what a caller keeps when the options are malformed.
+    static Ipv4Header fixed_fields(const Ipv4HeaderView& v) noexcept;
     std::size_t encoded_size() const noexcept;  // header only, options padded
     void emit(core::ByteWriter& w) const;        // header only
     friend bool operator==(const Ipv4Header&, const Ipv4Header&) = default;
