@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A 3-router namespace chain A - R1 - R2 - R3 - B with link MTUs 1500, 1400, 1300, 1500, the same
 # addresses as tests/support/netns.hpp (documentation ranges only). Sourced by pmtu_vs_tracepath.sh.
-#   chain_up PREFIX [BLACKHOLE]   namespaces PREFIX{a,r1,r2,r3,b}; BLACKHOLE=1: R2 drops DF
-#                                 datagrams over 1300 bytes silently (iptables/ip6tables) instead
-#                                 of sending Frag Needed / Packet Too Big
+#   chain_up PREFIX [BLACKHOLE]   namespaces PREFIX{a,r1,r2,r3,b}; BLACKHOLE=1: R1 drops forwarded
+#                                 datagrams over 1300 bytes silently (iptables/ip6tables FORWARD;
+#                                 the kernel's MTU check comes first, so above 1400 it still says
+#                                 Frag Needed / Packet Too Big): tracepath then believes 1400
 #   chain_down PREFIX
 chain_node() { case $1 in 0) echo a ;; 4) echo b ;; *) echo "r$1" ;; esac; }
 chain_v4() {  # link i, side (a|b)
@@ -46,9 +47,9 @@ chain_up() {
         ip netns exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
         [[ $j -ge 1 && $j -le 3 ]] && ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
     done
-    if [[ $bh == 1 ]]; then  # R2: drop what does not fit its 1300 link instead of saying so
-        ip netns exec "${p}r2" iptables -A FORWARD -o tob -m length --length 1301:65535 -j DROP || return 1
-        ip netns exec "${p}r2" ip6tables -A FORWARD -o tob -m length --length 1301:65535 -j DROP || return 1
+    if [[ $bh == 1 ]]; then
+        ip netns exec "${p}r1" iptables -A FORWARD -o tob -m length --length 1301:65535 -j DROP || return 1
+        ip netns exec "${p}r1" ip6tables -A FORWARD -o tob -m length --length 1301:65535 -j DROP || return 1
     fi
     return 0
 }

@@ -209,7 +209,8 @@ int run(int argc, char** argv) {
         so.pmtudisc = 3;  // IP_PMTUDISC_PROBE: DF set, the learned PMTU ignored
         if (auto r = net::configure(*sock, so, dest, resolved->scope_id); !r)
             fail(2, r.error().operation + ": " + std::strerror(r.error().error_number));
-        auto cfg = search_config(o, dest, *mtu);
+        auto cfg = search_config(o, dest, mtu->interface_mtu);
+        cfg.known_pmtu = mtu->path_mtu;
         cfg.check_identifier = sock->kind() == net::SocketKind::raw;
         cfg.identifier = static_cast<std::uint16_t>(std::random_device{}() & 0xFFFF);
         probe::PmtuSearch s(cfg);

@@ -4,7 +4,10 @@
 #include <memory>
 #include <cerrno>
 #include <cstring>
+#include <ifaddrs.h>
 #include <linux/errqueue.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -303,7 +306,7 @@ private:
 
 }  // namespace
 
-core::SysResult<std::uint32_t> route_mtu(const core::IpAddress& destination, std::uint32_t scope_id) {
+core::SysResult<RouteMtu> route_mtu(const core::IpAddress& destination, std::uint32_t scope_id) {
     const bool v4 = destination.is_v4();
     Fd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) return core::Unexpected(core::SysError{errno, "socket"});
@@ -313,7 +316,23 @@ core::SysResult<std::uint32_t> route_mtu(const core::IpAddress& destination, std
     socklen_t len = sizeof mtu;
     if (::getsockopt(fd.get(), v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu, &len) < 0)
         return core::Unexpected(core::SysError{errno, v4 ? "IP_MTU" : "IPV6_MTU"});
-    return static_cast<std::uint32_t>(mtu);
+    RouteMtu r{static_cast<std::uint32_t>(mtu), static_cast<std::uint32_t>(mtu)};
+    sockaddr_storage ss{};
+    socklen_t sl = sizeof ss;
+    if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &sl) < 0) return r;
+    const auto source = from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+    ifaddrs* list = nullptr;
+    if (!source || ::getifaddrs(&list) < 0) return r;
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+        if (!i->ifa_addr || from_sockaddr(i->ifa_addr) != source) continue;
+        ifreq req{};
+        std::strncpy(req.ifr_name, i->ifa_name, IFNAMSIZ - 1);
+        if (::ioctl(fd.get(), SIOCGIFMTU, &req) == 0 && req.ifr_mtu > 0)
+            r.interface_mtu = static_cast<std::uint32_t>(req.ifr_mtu);
+        break;
+    }
+    ::freeifaddrs(list);
+    return r;
 }
 
 core::SysResult<void> run_pmtu(probe::Pmtu& engine, std::uint32_t scope_id, const PmtuEventSink& on_event) {

@@ -17,6 +17,11 @@ namespace {
 constexpr std::uint8_t v4_echo_request = 8, v4_echo_reply = 0;
 constexpr std::uint8_t v6_echo_request = 128, v6_echo_reply = 129;
 
+// Sizes common on the Internet (RFC 4821 7.5 suggests searching them first): Ethernet, PPPoE,
+// IP-in-IP, GRE, IPsec/WireGuard-ish tunnels, the IPv6 minimum, the IPv4 minimum reassembly.
+constexpr std::uint32_t common_mtus[] = {1500, 1492, 1480, 1476, 1460, 1440, 1420, 1400, 1380, 1360,
+                                         1300, 1280, 1006, 576};
+
 bool is_too_big(const QueuedIcmpError& e, bool v4) {
     return v4 ? (e.type == 3 && e.code == 4)  // RFC 792 / RFC 1191 4: Fragmentation Needed and DF set
               : e.type == 2;                  // RFC 4443 3.2: Packet Too Big
@@ -54,7 +59,7 @@ void PmtuSearch::start(core::MonoTime now) {
     started_ = true;
     start_ = now;
     result_.max_mtu = config_.max_mtu;
-    result_.icmp_pmtu = config_.max_mtu;
+    result_.icmp_pmtu = config_.known_pmtu > 0 ? std::min(config_.known_pmtu, config_.max_mtu) : config_.max_mtu;
     low_ = 0;
     high_ = config_.max_mtu + 1;
     confirming_base_ = true;
@@ -114,6 +119,9 @@ void PmtuSearch::on_reply(const Received& r, core::MonoTime now) {
     SearchProbeEvent ev{size_, SearchProbeEvent::Outcome::acknowledged, attempts_, 0, r.from, rtt};
     actions_.emplace_back(ev);
     low_ = std::max(low_, size_);
+    last_acked_common_ = !confirming_base_ && size_ >= 1280 &&
+                         (size_ == hinted_ || std::find(std::begin(common_mtus), std::end(common_mtus), size_) !=
+                                                  std::end(common_mtus));
     if (confirming_base_) {
         confirming_base_ = false;
         result_.base_confirmed = true;
@@ -152,13 +160,14 @@ void PmtuSearch::settle(SearchProbeEvent::Outcome outcome, std::uint32_t reporte
             result_.smallest_silent_failure = size_;
     } else if (reported > 0 && reported < size_) {
         // What ICMP (or the kernel) said about the path: never raised, only lowered.
-        if (reported < result_.icmp_pmtu) {
+        if (reported < result_.icmp_pmtu || (reported == result_.icmp_pmtu && !result_.icmp_reporter)) {
             result_.icmp_pmtu = reported;
             result_.icmp_reporter = from;
         }
         // RFC 8899 4.6.2: a PTB_SIZE above the confirmed size is the next candidate.
         if (reported > low_) {
             high_ = std::min(high_, reported + 1);
+            hinted_ = reported;
             if (!confirming_base_) return probe(reported, now);
         }
     }
@@ -172,8 +181,18 @@ void PmtuSearch::settle(SearchProbeEvent::Outcome outcome, std::uint32_t reporte
 
 void PmtuSearch::next(core::MonoTime now) {
     if (high_ <= low_ + config_.precision) return finish(now);
-    // The largest candidate first (a path usually carries the interface MTU), then bisection.
-    std::uint32_t candidate = high_ == config_.max_mtu + 1 ? config_.max_mtu : low_ + (high_ - low_) / 2;
+    // The largest candidate first (a path usually carries the interface MTU); after a common or
+    // hinted size was acknowledged, one byte more (is it exactly that?); else bisection, the
+    // midpoint moved to the largest common size in the middle half of the bracket if there is one.
+    std::uint32_t candidate = low_ + (high_ - low_) / 2;
+    const std::uint32_t quarter = (high_ - low_) / 4;
+    const std::uint32_t* common = std::find_if(std::begin(common_mtus), std::end(common_mtus), [&](std::uint32_t m) {
+        return m >= low_ + quarter && m <= high_ - quarter && m > low_ && m < high_;
+    });
+    if (high_ == config_.max_mtu + 1) candidate = config_.max_mtu;
+    else if (last_acked_common_ && low_ + 1 < high_) candidate = low_ + 1;
+    else if (common != std::end(common_mtus)) candidate = *common;
+    last_acked_common_ = false;
     if (candidate <= low_ || candidate >= high_) return finish(now);
     probe(candidate, now);
 }

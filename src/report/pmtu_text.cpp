@@ -128,7 +128,9 @@ std::string format_search_summary(const probe::SearchResult& r, const core::IpAd
         return fmt("     no reply from %s at the base size: path MTU unknown (%d probes)\n",
                    destination.to_string().c_str(), r.probes);
     std::string s = fmt("     ICMP says: pmtu %u", r.icmp_pmtu);
-    s += r.icmp_reporter ? " (from " + r.icmp_reporter->to_string() + ")\n" : std::string(" (interface; no ICMP)\n");
+    if (r.icmp_reporter) s += " (from " + r.icmp_reporter->to_string() + ")\n";
+    else if (r.icmp_pmtu < r.max_mtu) s += " (learned by the kernel earlier)\n";
+    else s += " (the interface MTU; no ICMP said less)\n";
     s += fmt("     Probing found: pmtu %u (%d probes, %d replies)\n", r.plpmtu, r.probes, r.replies);
     if (r.black_hole)
         s += fmt("     PMTU black hole: %u-byte datagrams vanish without Fragmentation Needed / Packet Too Big\n",

@@ -47,9 +47,14 @@ std::optional<probe::PmtuQueuedError> udp_queued_error_of(const SimReceived& r, 
 
 // ---- real sockets ----------------------------------------------------------------------------
 
-// The MTU of the interface the kernel would use towards `destination` (IP_MTU / IPV6_MTU of a
-// connected UDP socket; no datagram is sent).
-core::SysResult<std::uint32_t> route_mtu(const core::IpAddress& destination, std::uint32_t scope_id);
+// What the kernel knows of the way to `destination`, from a connected UDP socket (connect()
+// sends nothing): the path MTU of the route (IP_MTU / IPV6_MTU: lowered by the ICMP it has
+// seen) and the MTU of the outgoing interface (SIOCGIFMTU of the interface owning the source).
+struct RouteMtu {
+    std::uint32_t path_mtu = 0;
+    std::uint32_t interface_mtu = 0;
+};
+core::SysResult<RouteMtu> route_mtu(const core::IpAddress& destination, std::uint32_t scope_id);
 
 core::SysResult<void> run_pmtu(probe::Pmtu& engine, std::uint32_t scope_id, const PmtuEventSink& on_event);
 // `socket` is opened by IcmpSocket::open() and set up by configure() with pmtudisc = 3

@@ -154,6 +154,7 @@ private:
 struct PmtuSearchConfig {
     core::IpAddress destination;
     std::uint32_t max_mtu = 0;     // the largest size to try: the interface MTU (or -l)
+    std::uint32_t known_pmtu = 0;  // what the kernel had learned from ICMP before (0: nothing)
     std::uint32_t min_mtu = 0;     // the base; 0: 1280 (IPv6, RFC 8200 5) / 576 (IPv4, RFC 1122 3.3.3)
     int max_probes = 3;            // RFC 8899 5.1.2 MAX_PROBES
     core::Duration wait = 1s;      // the longest wait for one probe's reply
@@ -234,6 +235,8 @@ private:
     core::MonoTime start_{}, sent_at_{}, deadline_{};
     core::Duration max_rtt_{0};
     bool have_rtt_ = false;
+    bool last_acked_common_ = false;  // the last acknowledged size was a common or hinted one
+    std::uint32_t hinted_ = 0;        // the last PTB size probed
 };
 
 }  // namespace icmpkit::probe
