@@ -220,7 +220,7 @@ int run(int argc, char** argv) {
             fail(2, r.error().operation + ": " + std::strerror(r.error().error_number));
         return code;
     }
-    report::PmtuTextOptions text{o.numeric, o.both, [](const core::IpAddress& a) { return net::reverse_name(a); }};
+    report::PmtuTextOptions text{o.numeric, o.both, [](const core::IpAddress& a) { return net::tracepath_name(a); }};
     probe::Pmtu p(tracepath_config(o, dest));
     if (auto r = net::run_pmtu(p, resolved->scope_id, tracepath_sink(o, text)); !r)
         fail(2, r.error().operation + ": " + std::strerror(r.error().error_number));

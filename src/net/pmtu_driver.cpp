@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ifaddrs.h>
+#include <netdb.h>
 #include <linux/errqueue.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -333,6 +334,13 @@ core::SysResult<RouteMtu> route_mtu(const core::IpAddress& destination, std::uin
     }
     ::freeifaddrs(list);
     return r;
+}
+
+std::string tracepath_name(const core::IpAddress& address) {
+    SockAddr sa = to_sockaddr(address, 0);
+    char host[NI_MAXHOST];
+    if (::getnameinfo(sa.get(), sa.len, host, sizeof host, nullptr, 0, 0) != 0) return "???";
+    return host;
 }
 
 core::SysResult<void> run_pmtu(probe::Pmtu& engine, std::uint32_t scope_id, const PmtuEventSink& on_event) {

@@ -47,6 +47,8 @@ void Pmtu::begin_round(core::MonoTime now) {
 
 // probe_ttl(): the probe header, the port base + hisptr, the history slot, then sendto().
 void Pmtu::send_probe(core::MonoTime now) {
+    // Our bound (tracepath has none): MTU reports that keep changing could restart a hop forever.
+    if (++sent_total_ > max_total_probes(config_.max_hops)) return finish(true);
     PmtuTransmit t;
     t.ttl = ttl_;
     t.port = static_cast<std::uint16_t>(config_.base_port + hisptr_);

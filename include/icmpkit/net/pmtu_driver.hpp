@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "icmpkit/core/address.hpp"
 #include "icmpkit/core/error.hpp"
@@ -57,6 +58,10 @@ struct RouteMtu {
 core::SysResult<RouteMtu> route_mtu(const core::IpAddress& destination, std::uint32_t scope_id);
 
 core::SysResult<void> run_pmtu(probe::Pmtu& engine, std::uint32_t scope_id, const PmtuEventSink& on_event);
+// tracepath's getnameinfo() use: the name (or the numeric text when the address has none), and
+// "???" when the lookup itself fails (no resolver reachable, ...).
+std::string tracepath_name(const core::IpAddress& address);
+
 // `socket` is opened by IcmpSocket::open() and set up by configure() with pmtudisc = 3
 // (IP_PMTUDISC_PROBE); a datagram socket's kernel sets the identifier (check_identifier off).
 core::SysResult<void> run_search(probe::PmtuSearch& engine, IcmpSocket& socket, std::uint32_t scope_id,

@@ -107,6 +107,9 @@ public:
     static constexpr int history_size = 64;      // HIS_ARRAY_SIZE
     static constexpr std::size_t probe_header_size = 16;  // ttl (be32), 0 (be32), send time (be64)
 
+    // At most this many probes in a run (then it ends as "Too many hops").
+    static constexpr int max_total_probes(int max_hops) noexcept { return 64 + 3 * rounds_per_hop * max_hops; }
+
     explicit Pmtu(PmtuConfig config);
 
     void start(core::MonoTime now);
@@ -142,7 +145,7 @@ private:
 
     PmtuConfig config_;
     int overhead_ = 28, mtu_ = 0, ttl_ = 0, round_ = 0, attempt_ = 0, old_mtu_ = 0;
-    int hisptr_ = 0, hops_to_ = -1, hops_from_ = -1;
+    int hisptr_ = 0, hops_to_ = -1, hops_from_ = -1, sent_total_ = 0;
     std::array<History, history_size> his_{};
     State state_ = State::idle;
     core::MonoTime deadline_{};
