@@ -347,12 +347,15 @@ core::SysResult<void> run_pmtu(probe::Pmtu& engine, std::uint32_t scope_id, cons
     const bool v4 = engine.config().destination.is_v4();
     Fd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP));
     if (fd.get() < 0) return core::Unexpected(core::SysError{errno, "socket"});
+    // IP_PMTUDISC_DO, as the installed tracepath 20221126 sets it (strace: IP_MTU_DISCOVER [2]; its
+    // git master later moved to _PROBE): DF set, and a datagram above the path MTU the kernel has
+    // learned fails locally with EMSGSIZE and that MTU, which is what "[LOCALHOST] pmtu N" shows.
     if (v4) {
-        if (auto r = set_int(fd.get(), IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE, "IP_MTU_DISCOVER"); !r) return r;
+        if (auto r = set_int(fd.get(), IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO, "IP_MTU_DISCOVER"); !r) return r;
         if (auto r = set_int(fd.get(), IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR"); !r) return r;
         if (auto r = set_int(fd.get(), IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL"); !r) return r;
     } else {
-        if (auto r = set_int(fd.get(), IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE, "IPV6_MTU_DISCOVER"); !r)
+        if (auto r = set_int(fd.get(), IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, "IPV6_MTU_DISCOVER"); !r)
             return r;
         if (auto r = set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR"); !r) return r;
         if (auto r = set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_HOPLIMIT"); !r) return r;

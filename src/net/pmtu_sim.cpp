@@ -157,7 +157,7 @@ private:
         auto dgram = udp_datagram(*src, dest, o_.source_port, tx.port, core::Bytes(tx.payload));
         IpSendOptions ip;
         ip.ttl = static_cast<std::uint8_t>(tx.ttl);
-        ip.pmtu = PmtuDiscovery::probe;
+        ip.pmtu = PmtuDiscovery::do_;  // tracepath 20221126's IP_PMTUDISC_DO; the size was checked above
         if (t_.transmit(dest, wire::ip_protocol::udp, core::Bytes(dgram), ip) == SendStatus::sent) e_.on_sent(now);
         else e_.on_send_failed({}, now);
     }
@@ -218,9 +218,9 @@ private:
     void send(const probe::SearchTransmit& tx) {
         const auto& dest = e_.config().destination;
         const core::MonoTime now = t_.now();
-        // IP_PMTUDISC_PROBE: DF set; above what the kernel knows of the path, sendto() fails.
+        // IP_PMTUDISC_PROBE: DF set, the learned path MTU ignored (the engine never goes above the
+        // interface MTU it was given), so every size is really tried on the path.
         const std::uint32_t mtu = t_.path_mtu(dest);
-        if (tx.size > mtu) return e_.on_local_too_big(tx.sequence, mtu, now);
         IpSendOptions ip;
         ip.pmtu = PmtuDiscovery::probe;
         const auto proto = dest.is_v4() ? wire::ip_protocol::icmp : wire::ip_protocol::icmpv6;

@@ -2,8 +2,9 @@
 // virtual network. The loop is DESIGN.md 5's: deliveries first, then timers, then transmits.
 //
 //  * tracepath mode: an unprivileged UDP socket with IP_RECVERR / IPV6_RECVERR, IP_RECVTTL /
-//    IPV6_RECVHOPLIMIT and IP_PMTUDISC_PROBE (DF set, the kernel's learned PMTU ignored, nothing
-//    fragmented); the TTL is set per probe; every error-queue entry (sock_extended_err,
+//    IPV6_RECVHOPLIMIT and IP_PMTUDISC_DO as tracepath 20221126 sets it (DF set, nothing
+//    fragmented, a datagram above the learned path MTU refused locally with that MTU); the TTL
+//    is set per probe; every error-queue entry (sock_extended_err,
 //    SO_EE_OFFENDER, ee_info = the MTU of Fragmentation Needed / Packet Too Big) is handed to the
 //    engine as a probe::PmtuQueuedError.
 //  * search mode: an ICMP echo socket (datagram when net.ipv4.ping_group_range allows, raw

@@ -2,7 +2,7 @@
 //
 // Two engines:
 //  * Pmtu: iputils tracepath 20221126 as a state machine. UDP probes of `mtu - overhead` bytes with
-//    DF set (IP_PMTUDISC_PROBE), the TTL raised hop by hop; the socket's error queue
+//    DF set (IP_PMTUDISC_DO), the TTL raised hop by hop; the socket's error queue
 //    (IP_RECVERR / IPV6_RECVERR) says what happened: Time Exceeded (a hop), Fragmentation Needed
 //    / Packet Too Big (ee_info = the next-hop MTU: lower the size and probe the hop again), Port
 //    Unreachable (the destination is reached). The control flow is tracepath's main() /
