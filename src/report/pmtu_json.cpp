@@ -146,7 +146,7 @@ std::string search_json_event(const probe::SearchAction& a) {
             w.uint(e->reported_mtu);
         }
         if (e->reporter) {
-            w.key("reporter");
+            w.key(e->outcome == probe::SearchProbeEvent::Outcome::acknowledged ? "from" : "reporter");
             w.string(e->reporter->to_string());
         }
         return finish(out, w);

@@ -86,9 +86,11 @@ TEST(PmtuSim, TracepathFindsBothStepsV4V6) {
             if (h.tail == probe::PmtuHopEvent::Tail::pmtu) pmtus.push_back(h.pmtu);
         EXPECT_EQ(pmtus, (std::vector<std::uint32_t>{1500, 1400, 1300})) << dest;
         // Every hop answered with the RTT of its distance (2 ms per link, there and back).
-        for (auto& h : tr.all<probe::PmtuHopEvent>())
-            if (!h.localhost && h.tail == probe::PmtuHopEvent::Tail::none)
+        for (auto& h : tr.all<probe::PmtuHopEvent>()) {
+            if (!h.localhost && h.tail == probe::PmtuHopEvent::Tail::none) {
                 EXPECT_EQ(*h.rtt, h.sent_hops * 2ms) << dest;
+            }
+        }
     }
 }
 
