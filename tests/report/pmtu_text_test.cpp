@@ -50,7 +50,7 @@ TEST(PmtuText, MatchesTracepathByteForByte) {
     // -n -b: tracepath prints "(???)" when getnameinfo() has no name; ours prints the name given.
     report::PmtuTextOptions b{.numeric = true, .both = true, .name = [](const core::IpAddress&) { return std::string("???"); }};
     EXPECT_EQ(report::format_pmtu_event(hop(1, "192.0.2.1", 48us), b),
-              " 1:  192.0.2.1 (???)                                       0.048ms \n");
+              " 1:  192.0.2.1 (?\?\?)                                       0.048ms \n");
 }
 
 TEST(PmtuText, AsymmAndBangs) {
