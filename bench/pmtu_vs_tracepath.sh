@@ -21,32 +21,39 @@ for t in ip tracepath timeout; do
     command -v "$t" >/dev/null || { echo "pmtu vs tracepath: SKIPPED (no $t)"; exit 0; }
 done
 [[ -x $ICMPKIT ]] || { echo "pmtu vs tracepath: SKIPPED (no $ICMPKIT)"; exit 0; }
-trap 'chain_down $P' EXIT
-chain_up "$P" || { echo "namespace setup failed"; exit 1; }
 
 ns() { ip netns exec "${P}a" "$@"; }
 flush() { ip -n "${P}a" route flush cache; ip -n "${P}a" -6 route flush cache; }
-# Wall time of one command in microseconds (its output must end with the Resume line).
-clock_us() {
-    local t0 t1 out
-    t0=$(date +%s%N)
-    out=$(ns timeout 60 "$@")
-    t1=$(date +%s%N)
-    [[ $out == *Resume:* ]] || { echo "unexpected output from $*: $out" >&2; exit 1; }
-    echo $(((t1 - t0) / 1000))
+# One run: "wall_us cpu_us" (cpu = user + sys of the command and its children, bash's `time`,
+# 1 ms resolution). The output must hold the Resume line (or be a version line).
+measure() {
+    local out tf=$TMPD/t TIMEFORMAT='%3R %3U %3S'
+    { time ns timeout 60 "$@" >"$TMPD/out" 2>&1; } 2>"$tf"
+    out=$(cat "$TMPD/out")
+    [[ $out == *Resume:* || $out == *iputils* || $out == "icmpkit pmtu "* ]] || { echo "unexpected output from $*: $out" >&2; exit 1; }
+    awk '{printf "%d %d\n", $1 * 1e6, ($2 + $3) * 1e6}' "$tf"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+col() { awk -v c="$1" '{print $c}' | median; }
+
+TMPD=$(mktemp -d)
+trap 'chain_down $P; rm -rf "$TMPD"' EXIT
+chain_up "$P" || { echo "namespace setup failed"; exit 1; }
+# Process start-up alone (-V through the same `ip netns exec`): icmpkit links libpcap, whose
+# dependencies (libdbus, libsystemd, libgcrypt...) cost a few ms before main(); tcpdump pays it too.
+: >"$TMPD/su"; : >"$TMPD/st"
+for ((i = 0; i < RUNS; i++)); do measure "$ICMPKIT" pmtu -V >>"$TMPD/su"; measure tracepath -V >>"$TMPD/st"; done
+printf 'start-up (-V)   icmpkit: wall %6d us cpu %6d us   tracepath: wall %6d us cpu %6d us\n' \
+    "$(col 1 <"$TMPD/su")" "$(col 2 <"$TMPD/su")" "$(col 1 <"$TMPD/st")" "$(col 2 <"$TMPD/st")"
 
 for dest in 198.51.100.2 2001:db8:2::2; do
-    ours=() theirs=() search=()
+    : >"$TMPD/o"; : >"$TMPD/t2"; : >"$TMPD/s"
     for ((i = 0; i < RUNS; i++)); do
-        flush; ours+=("$(clock_us "$ICMPKIT" pmtu -n "$dest")")
-        flush; theirs+=("$(clock_us tracepath -n "$dest")")
-        flush; search+=("$(clock_us "$ICMPKIT" pmtu --plpmtud "$dest")")
+        flush; measure "$ICMPKIT" pmtu -n "$dest" >>"$TMPD/o"
+        flush; measure tracepath -n "$dest" >>"$TMPD/t2"
+        flush; measure "$ICMPKIT" pmtu --plpmtud "$dest" >>"$TMPD/s"
     done
-    mo=$(printf '%s\n' "${ours[@]}" | median)
-    mt=$(printf '%s\n' "${theirs[@]}" | median)
-    ms=$(printf '%s\n' "${search[@]}" | median)
-    printf '%-14s icmpkit pmtu -n: %6d us   tracepath -n: %6d us   ratio %.2f   (icmpkit pmtu --plpmtud: %6d us)  median of %d\n' \
-        "$dest" "$mo" "$mt" "$(echo "$mo / $mt" | bc -l)" "$ms" "$RUNS"
+    wo=$(col 1 <"$TMPD/o") wt=$(col 1 <"$TMPD/t2") co=$(col 2 <"$TMPD/o") ct=$(col 2 <"$TMPD/t2")
+    printf '%-14s icmpkit pmtu -n: wall %6d us cpu %5d us | tracepath -n: wall %6d us cpu %5d us | wall ratio %.2f | --plpmtud wall %6d us | median of %d\n' \
+        "$dest" "$wo" "$co" "$wt" "$ct" "$(echo "$wo / $wt" | bc -l)" "$(col 1 <"$TMPD/s")" "$RUNS"
 done
