@@ -86,10 +86,10 @@ TEST(PmtuNetns, BlackHoleFoundByTheSearchNotByTracepath) {
     ASSERT_TRUE(sh(chain->in_router(1, "ip6tables -A FORWARD -o tob -m length --length 1301:65535 -j DROP")));
     for (const std::string& dest : {chain->dest_v4(), chain->dest_v6()}) {
         chain->flush_route_cache();
-        auto theirs = run_cmd(chain->in_a("tracepath -n -m 3 " + dest), 60);
+        auto theirs = run_cmd(chain->in_a("tracepath -n -m 2 " + dest), 60);
         EXPECT_NE(theirs.out.find("Resume: pmtu 1400 \n"), std::string::npos) << theirs.out;
         chain->flush_route_cache();
-        auto ours = run_cmd(chain->in_a(bin + " pmtu -n -m 3 " + dest), 60);
+        auto ours = run_cmd(chain->in_a(bin + " pmtu -n -m 2 " + dest), 60);
         EXPECT_EQ(without_rtts(ours.out), without_rtts(theirs.out)) << ours.out << theirs.out;
         chain->flush_route_cache();
         auto search = run_cmd(chain->in_a(bin + " pmtu --plpmtud " + dest), 60);
