@@ -2,7 +2,7 @@
 // whose destructor releases it; no exception leaves this file.
 #include "icmpkit/capture/reader.hpp"
 
-#include <pcap/pcap.h>
+#include "pcap_lib.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +14,12 @@ namespace icmpkit::capture {
 
 namespace {
 
+using detail::PcapLib;
+const PcapLib& lib() noexcept { return detail::pcap_lib(); }
+
+// Loads libpcap for an open_*() call; the error names the operation.
+CaptureResult<const PcapLib*> need_lib(const std::string& operation);
+
 CaptureError error(std::string operation, std::string message) {
     return CaptureError{std::move(operation), std::move(message)};
 }
@@ -22,6 +28,12 @@ core::WallTime to_wall_time(const struct timeval& tv, bool nano) {
     auto sub = nano ? std::chrono::nanoseconds(tv.tv_usec)
                     : std::chrono::nanoseconds(std::chrono::microseconds(tv.tv_usec));
     return core::WallTime(std::chrono::seconds(tv.tv_sec) + sub);
+}
+
+CaptureResult<const PcapLib*> need_lib(const std::string& operation) {
+    std::string why;
+    if (const PcapLib* l = detail::load_pcap(&why)) return l;
+    return core::Unexpected(error(operation, why));
 }
 
 }  // namespace
@@ -40,8 +52,8 @@ struct CaptureReader::Impl {
     std::uint64_t number = 0;
 
     ~Impl() {
-        if (has_filter) pcap_freecode(&filter);
-        if (pcap) pcap_close(pcap);  // also fclose()s an fopen'ed / fmemopen'ed FILE
+        if (has_filter) lib().freecode(&filter);
+        if (pcap) lib().close(pcap);  // also fclose()s an fopen'ed / fmemopen'ed FILE
     }
 };
 
@@ -51,30 +63,32 @@ CaptureReader& CaptureReader::operator=(CaptureReader&&) noexcept = default;
 CaptureReader::~CaptureReader() = default;
 
 CaptureResult<CaptureReader> CaptureReader::open_file(const std::string& path) {
+    if (auto l = need_lib("pcap_open_offline(" + path + ")"); !l) return core::Unexpected(l.error());
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    pcap_t* p = lib().open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) return core::Unexpected(error("pcap_open_offline(" + path + ")", errbuf));
     auto impl = std::make_unique<Impl>();
     impl->pcap = p;
-    impl->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    impl->nano = lib().get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
     return CaptureReader(std::move(impl));
 }
 
 CaptureResult<CaptureReader> CaptureReader::open_memory(core::Bytes file) {
     const std::string op = "pcap_fopen_offline(memory)";
     if (file.empty()) return core::Unexpected(error(op, "empty capture (0 bytes)"));
+    if (auto l = need_lib(op); !l) return core::Unexpected(l.error());
     auto impl = std::make_unique<Impl>();
     impl->memory.assign(file.begin(), file.end());
     FILE* fp = fmemopen(impl->memory.data(), impl->memory.size(), "rb");
     if (!fp) return core::Unexpected(error("fmemopen", std::strerror(errno)));
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    pcap_t* p = lib().fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
         std::fclose(fp);  // libpcap leaves the FILE to its caller when it fails
         return core::Unexpected(error(op, errbuf));
     }
     impl->pcap = p;
-    impl->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    impl->nano = lib().get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
     return CaptureReader(std::move(impl));
 }
 
@@ -83,37 +97,38 @@ CaptureResult<CaptureReader> CaptureReader::open_live(const std::string& interfa
                                                       std::chrono::milliseconds timeout) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     const std::string op = "pcap_activate(" + interface + ")";
-    pcap_t* p = pcap_create(interface.c_str(), errbuf);
+    if (auto l = need_lib(op); !l) return core::Unexpected(l.error());
+    pcap_t* p = lib().create(interface.c_str(), errbuf);
     if (!p) return core::Unexpected(error("pcap_create(" + interface + ")", errbuf));
     auto impl = std::make_unique<Impl>();
     impl->pcap = p;
     impl->offline = false;
-    pcap_set_snaplen(p, snaplen);
-    pcap_set_promisc(p, promiscuous ? 1 : 0);
-    pcap_set_timeout(p, static_cast<int>(timeout.count()));
-    pcap_set_immediate_mode(p, timeout.count() == 0 ? 1 : 0);
-    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // micro when refused
-    int rc = pcap_activate(p);
+    lib().set_snaplen(p, snaplen);
+    lib().set_promisc(p, promiscuous ? 1 : 0);
+    lib().set_timeout(p, static_cast<int>(timeout.count()));
+    lib().set_immediate_mode(p, timeout.count() == 0 ? 1 : 0);
+    lib().set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // micro when refused
+    int rc = lib().activate(p);
     if (rc < 0) {
-        std::string msg = pcap_statustostr(rc);
+        std::string msg = lib().statustostr(rc);
         if (rc == PCAP_ERROR || rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_NO_SUCH_DEVICE)
-            if (const char* e = pcap_geterr(p); e && *e) msg += std::string(": ") + e;
+            if (const char* e = lib().geterr(p); e && *e) msg += std::string(": ") + e;
         return core::Unexpected(error(op, msg));
     }
-    impl->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    impl->nano = lib().get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
     return CaptureReader(std::move(impl));
 }
 
 CaptureResult<bool> CaptureReader::set_filter(const std::string& expression) {
     bpf_program prog{};
-    if (pcap_compile(impl_->pcap, &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-        return core::Unexpected(error("pcap_compile(" + expression + ")", pcap_geterr(impl_->pcap)));
-    if (!impl_->offline && pcap_setfilter(impl_->pcap, &prog) != 0) {
-        std::string msg = pcap_geterr(impl_->pcap);
-        pcap_freecode(&prog);
+    if (lib().compile(impl_->pcap, &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+        return core::Unexpected(error("pcap_compile(" + expression + ")", lib().geterr(impl_->pcap)));
+    if (!impl_->offline && lib().setfilter(impl_->pcap, &prog) != 0) {
+        std::string msg = lib().geterr(impl_->pcap);
+        lib().freecode(&prog);
         return core::Unexpected(error("pcap_setfilter(" + expression + ")", msg));
     }
-    if (impl_->has_filter) pcap_freecode(&impl_->filter);
+    if (impl_->has_filter) lib().freecode(&impl_->filter);
     impl_->filter = prog;
     impl_->has_filter = true;
     return true;
@@ -124,22 +139,22 @@ CaptureResult<std::optional<Frame>> CaptureReader::next() {
     for (;;) {
         pcap_pkthdr* hdr = nullptr;
         const u_char* data = nullptr;
-        int rc = pcap_next_ex(impl_->pcap, &hdr, &data);
+        int rc = lib().next_ex(impl_->pcap, &hdr, &data);
         if (rc == PCAP_ERROR_BREAK) return std::optional<Frame>{};  // end of file
         if (rc == 0) {                                            // live timeout
             impl_->timed_out = true;
             return std::optional<Frame>{};
         }
-        if (rc < 0) return core::Unexpected(error("pcap_next_ex", pcap_geterr(impl_->pcap)));
+        if (rc < 0) return core::Unexpected(error("pcap_next_ex", lib().geterr(impl_->pcap)));
         ++impl_->number;
         if (impl_->offline && impl_->has_filter &&
-            pcap_offline_filter(&impl_->filter, hdr, data) == 0)
+            lib().offline_filter(&impl_->filter, hdr, data) == 0)
             continue;
         Frame f;
         f.timestamp = to_wall_time(hdr->ts, impl_->nano);
         f.captured_length = hdr->caplen;
         f.original_length = hdr->len;
-        f.linktype = pcap_datalink(impl_->pcap);
+        f.linktype = lib().datalink(impl_->pcap);
         f.data = core::Bytes(data, hdr->caplen);
         f.number = impl_->number;
         return std::optional<Frame>(f);
@@ -147,8 +162,8 @@ CaptureResult<std::optional<Frame>> CaptureReader::next() {
 }
 
 bool CaptureReader::timed_out() const noexcept { return impl_->timed_out; }
-int CaptureReader::linktype() const noexcept { return pcap_datalink(impl_->pcap); }
-int CaptureReader::snaplen() const noexcept { return pcap_snapshot(impl_->pcap); }
+int CaptureReader::linktype() const noexcept { return lib().datalink(impl_->pcap); }
+int CaptureReader::snaplen() const noexcept { return lib().snapshot(impl_->pcap); }
 
 // ---------------------------------------------------------------------------------------------
 struct CaptureWriter::Impl {
@@ -157,8 +172,8 @@ struct CaptureWriter::Impl {
     int snaplen = 0;
 
     ~Impl() {
-        if (dumper) pcap_dump_close(dumper);
-        if (dead) pcap_close(dead);
+        if (dumper) lib().dump_close(dumper);
+        if (dead) lib().close(dead);
     }
 };
 
@@ -168,13 +183,14 @@ CaptureWriter& CaptureWriter::operator=(CaptureWriter&&) noexcept = default;
 CaptureWriter::~CaptureWriter() = default;
 
 CaptureResult<CaptureWriter> CaptureWriter::open(const std::string& path, int linktype, int snaplen) {
+    if (auto l = need_lib("pcap_dump_open(" + path + ")"); !l) return core::Unexpected(l.error());
     auto impl = std::make_unique<Impl>();
     impl->snaplen = snaplen;
-    impl->dead = pcap_open_dead_with_tstamp_precision(linktype, snaplen, PCAP_TSTAMP_PRECISION_NANO);
+    impl->dead = lib().open_dead_with_tstamp_precision(linktype, snaplen, PCAP_TSTAMP_PRECISION_NANO);
     if (!impl->dead) return core::Unexpected(error("pcap_open_dead", "out of memory"));
-    impl->dumper = pcap_dump_open(impl->dead, path.c_str());
+    impl->dumper = lib().dump_open(impl->dead, path.c_str());
     if (!impl->dumper)
-        return core::Unexpected(error("pcap_dump_open(" + path + ")", pcap_geterr(impl->dead)));
+        return core::Unexpected(error("pcap_dump_open(" + path + ")", lib().geterr(impl->dead)));
     return CaptureWriter(std::move(impl));
 }
 
@@ -188,14 +204,14 @@ CaptureResult<bool> CaptureWriter::write(const Frame& frame) {
     if (impl_->snaplen > 0 && n > static_cast<std::size_t>(impl_->snaplen)) n = impl_->snaplen;
     hdr.caplen = static_cast<bpf_u_int32>(n);
     hdr.len = std::max<bpf_u_int32>(frame.original_length, hdr.caplen);
-    pcap_dump(reinterpret_cast<u_char*>(impl_->dumper), &hdr, frame.data.data());
-    if (std::ferror(pcap_dump_file(impl_->dumper)))
+    lib().dump(reinterpret_cast<u_char*>(impl_->dumper), &hdr, frame.data.data());
+    if (std::ferror(lib().dump_file(impl_->dumper)))
         return core::Unexpected(error("pcap_dump", std::strerror(errno)));
     return true;
 }
 
 CaptureResult<bool> CaptureWriter::flush() {
-    if (pcap_dump_flush(impl_->dumper) != 0)
+    if (lib().dump_flush(impl_->dumper) != 0)
         return core::Unexpected(error("pcap_dump_flush", std::strerror(errno)));
     return true;
 }
