@@ -10,12 +10,14 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "load_topology.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/net/sim_driver.hpp"
 #include "icmpkit/sim/random.hpp"
 #include "icmpkit/probe/ping.hpp"
+#include "icmpkit/report/ping_options.hpp"
 #include "icmpkit/report/ping_text.hpp"
 
 namespace icmpkit::cli {
@@ -85,6 +87,16 @@ core::Buffer parse_pattern(const char* s) {
     return b;
 }
 
+// iputils parseflow(): hex with 0x, decimal otherwise; 20 bits (RFC 6437 2).
+std::uint32_t parse_flowlabel(const char* s) {
+    char* end = nullptr;
+    unsigned long v = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? std::strtoul(s + 2, &end, 16)
+                                                                     : std::strtoul(s, &end, 10);
+    if (*end) fail(2, std::string("bad value for flowinfo: ") + s);
+    if (v & ~0xFFFFFul) fail(2, std::string("flow value is greater than 20 bits: ") + s);
+    return static_cast<std::uint32_t>(v);
+}
+
 struct Options {
     std::optional<core::Family> family;
     probe::PingConfig cfg;
@@ -94,6 +106,7 @@ struct Options {
     std::optional<int> ts_type;
     std::optional<std::uint16_t> identifier;
     std::string target;
+    std::vector<std::string> prespec;  // -T tsprespec host... (the hosts before the target)
     std::optional<std::string> sim;  // --sim[=TOPOLOGY]
     std::optional<std::uint64_t> seed;
     bool interval_given_small = false;
@@ -120,7 +133,7 @@ Options parse(int argc, char** argv) {
     argv[0] = const_cast<char*>(prog);
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:t:UvVw:W:", longs, nullptr)) != -1) {
+    while ((ch = getopt_long(argc, argv, "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:", longs, nullptr)) != -1) {
         switch (ch) {
             case '4':
             case '6': {
@@ -141,11 +154,11 @@ Options parse(int argc, char** argv) {
                 else if (!std::strcmp(optarg, "tsprespec")) o.ts_type = 3;
                 else fail(2, std::string("invalid timestamp type: ") + optarg);
                 break;
-            case 'F': o.sock.flowlabel = static_cast<std::uint32_t>(std::strtoul(optarg, nullptr, 0)); break;
+            case 'F': o.sock.flowlabel = parse_flowlabel(optarg); break;
             case 'a': o.text.audible = true; break;
             case 'A': o.cfg.adaptive = true; break;
             case 'c': o.cfg.count = static_cast<std::uint64_t>(parse_int(optarg, 1, LLONG_MAX)); break;
-            case 'd': break;
+            case 'd': o.sock.so_debug = true; break;
             case 'D': o.text.timestamps = true; break;
             case 'e': o.identifier = static_cast<std::uint16_t>(parse_int(optarg, 0, 65535)); break;
             case 'f': o.cfg.flood = true; o.numeric = true; break;
@@ -167,7 +180,7 @@ Options parse(int argc, char** argv) {
                 break;
             }
             case 'l': o.cfg.preload = static_cast<unsigned>(parse_int(optarg, 1, 65536)); break;
-            case 'L': break;
+            case 'L': o.sock.no_loop = true; break;
             case 'm': o.sock.mark = static_cast<std::uint32_t>(parse_int(optarg, 0, INT_MAX)); break;
             case 'M':
                 if (!std::strcmp(optarg, "do")) o.sock.pmtudisc = 2;          // IP_PMTUDISC_DO
@@ -181,10 +194,11 @@ Options parse(int argc, char** argv) {
             case 'p': o.cfg.pattern = parse_pattern(optarg); break;
             case 'q': o.text.quiet = true; break;
             case 'Q': o.sock.tos = parse_tos(optarg); break;
-            case 'r': break;
+            case 'r': o.sock.dont_route = true; break;
+            case 'S': o.sock.sndbuf = static_cast<int>(parse_int(optarg, 1, INT_MAX)); break;
             case 's': o.cfg.payload_size = static_cast<std::size_t>(parse_int(optarg, 0, INT_MAX)); break;
             case 't': o.sock.ttl = static_cast<int>(parse_int(optarg, 0, 255)); break;
-            case 'U': break;
+            case 'U': o.sock.user_latency = true; break;
             case 'v': o.text.verbose = true; break;
             case 'V': std::printf("icmpkit ping %s\n", ICMPKIT_VERSION); throw Exit{0};
             case 'w': o.cfg.deadline = std::chrono::seconds(parse_int(optarg, 0, INT_MAX)); break;
@@ -206,14 +220,20 @@ Options parse(int argc, char** argv) {
     }
     if (optind >= argc) fail(1, "usage error: Destination address required");
     o.target = argv[argc - 1];
+    // ping4_run(): more than one host is only for -T tsprespec (at most 4 before the target).
+    if (argc - optind > 1) {
+        if (o.record_route || (o.ts_type && (*o.ts_type != 3 || argc - optind > 5))) usage_and_exit();
+        if (o.ts_type) o.prespec.assign(argv + optind, argv + argc - 1);
+    }
     if (o.cfg.deadline && o.cfg.deadline->count() == 0) o.cfg.deadline.reset();
     if (o.cfg.flood && !o.interval_set) o.cfg.interval = core::Duration{0};
     o.text.flood = o.cfg.flood;
     return o;
 }
 
-// RFC 791 3.1 options as iputils builds them: NOP + record route with 9 slots, or a timestamp.
-core::Buffer ip_options_for(const Options& o) {
+// RFC 791 3.1 options as iputils builds them: NOP + record route with 9 slots, or a timestamp
+// (tsprespec: the prespecified addresses, each followed by an empty timestamp slot).
+core::Buffer ip_options_for(const Options& o, const std::vector<core::Ipv4Address>& prespec) {
     core::Buffer b(40, 0);
     if (o.record_route) {
         b[0] = 1;   // NOP
@@ -227,6 +247,10 @@ core::Buffer ip_options_for(const Options& o) {
         b[1] = *o.ts_type == 0 ? 40 : 36;
         b[2] = 5;
         b[3] = static_cast<std::uint8_t>(*o.ts_type);
+        if (*o.ts_type == 3) {
+            b[1] = static_cast<std::uint8_t>(4 + prespec.size() * 8);
+            for (std::size_t i = 0; i < prespec.size(); ++i) core::store_be32(&b[4 + i * 8], prespec[i].to_uint());
+        }
         b.resize(b[1]);
         return b;
     }
@@ -254,7 +278,14 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "%s: socket: %s\n", prog, std::strerror(sock.error().error_number));
         fail(2, net::no_socket_advice(dest.family()));
     }
-    o.sock.ip_options = ip_options_for(o);
+    std::vector<core::Ipv4Address> prespec;
+    for (const auto& h : o.prespec) {
+        auto r = net::resolve(h, core::Family::v4);
+        if (!r) fail(2, h + ": " + r.error());
+        prespec.push_back(r->address.v4());
+    }
+    o.sock.ip_options = ip_options_for(o, prespec);
+    o.sock.ts_option = o.ts_type.has_value();
     o.sock.payload_size = o.cfg.payload_size;
     o.sock.preload = o.cfg.preload;
     auto source = net::configure(*sock, o.sock, dest, resolved->scope_id);
@@ -274,14 +305,15 @@ int run(int argc, char** argv) {
 
     std::optional<core::IpAddress> last;
     std::string last_text;
-    report::PingText text(o.text, dest.family(), [&](const core::IpAddress& a) {
+    auto text_namer = [&](const core::IpAddress& a) {
         if (o.numeric) return a.to_string();
         if (!last || !(*last == a)) {  // pr_addr() caches the last address
             last = a;
             last_text = net::reverse_name(a) + " (" + a.to_string() + ")";
         }
         return last_text;
-    });
+    };
+    report::PingText text(o.text, dest.family(), text_namer);
     report::PingJson json(o.text.full_stats);
     auto wall_of = [&](core::MonoTime t) { return core::WallTime(t.since_origin + cfg.wall_offset); };
 
@@ -305,6 +337,14 @@ int run(int argc, char** argv) {
     }
 
     net::DriverHooks hooks;
+    // -R/-T: the reply's IP options, printed after its line (ping4_parse_reply(): pr_options()
+    // unless quiet, flood or truncated). Every received datagram replaces them.
+    report::PingOptionsText options_text([&](const core::IpAddress& a) { return text_namer(a); });
+    core::Buffer reply_options;
+    if (v4)
+        hooks.on_reply_options = [&](const core::IpAddress&, core::Bytes opts) {
+            reply_options.assign(opts.begin(), opts.end());
+        };
     hooks.on_event = [&](const probe::Action& a) {
         core::MonoTime at{};
         std::visit([&](const auto& ev) {
@@ -312,6 +352,9 @@ int run(int argc, char** argv) {
         }, a);
         if (o.json) { put(json.event(a, wall_of(at)), stdout); return; }
         auto out = text.event(a, wall_of(at));
+        const auto* reply = std::get_if<probe::ReplyEvent>(&a);
+        if (reply && !reply->truncated && !o.text.quiet && !o.cfg.flood && !out.out.empty() && !reply_options.empty())
+            out.out.insert(out.out.size() - 1, options_text.render(reply_options));
         put(out.out, stdout);
         put(out.err, stderr);
     };

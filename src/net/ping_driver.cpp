@@ -27,7 +27,10 @@ class Driver {
 public:
     Driver(probe::Ping& p, IcmpSocket& s, const core::IpAddress& d, std::uint32_t scope, const DriverHooks& h)
         : ping_(p), sock_(s), dest_(d), hooks_(h), dest_sa_(to_sockaddr(d, 0, scope)),
-          offset_(p.config().wall_offset) {}
+          offset_(p.config().wall_offset) {
+        if (s.flowinfo() && !d.is_v4())  // -F: the label leased by configure()
+            reinterpret_cast<sockaddr_in6*>(&dest_sa_.ss)->sin6_flowinfo = s.flowinfo();
+    }
 
     core::SysResult<void> run();
 
@@ -112,7 +115,7 @@ void Driver::drain_packets() {
                 }
             }
         }
-        if (hooks_.on_reply_options && !options.empty()) hooks_.on_reply_options(*src, options);
+        if (hooks_.on_reply_options && sock_.family() == core::Family::v4) hooks_.on_reply_options(*src, options);
         ping_.on_reply(r, at);
         dispatch();
     }

@@ -128,7 +128,9 @@ std::optional<core::Duration> Ping::pinger(core::MonoTime now) {
 
     auto seq = static_cast<std::uint16_t>(ntransmitted_ + 1);
     rcvd_clear(seq);
-    actions_.push_back(Transmit{seq, build_request(seq, now.since_origin + config_.wall_offset)});
+    const core::Duration wall = now.since_origin + config_.wall_offset;
+    sent_stamps_[seq % sent_window] = SentStamp{seq, true, to_us(wall)};
+    actions_.push_back(Transmit{seq, build_request(seq, wall)});
     ++ntransmitted_;
     core::Duration next = iv - tokens_;
     if (next > 0s) return next;
@@ -235,6 +237,7 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     if (config_.check_identifier && id != config_.identifier) return;  // 'Twas not our ECHO
     const std::uint16_t seq = core::load_be16(&r.icmp[6]);
     const bool csfailed = v4 && config_.verify_checksum && !wire::checksum_ok(r.icmp);
+    if (!csfailed && foreign(seq, r)) return;  // another ping with our identifier
 
     ReplyEvent ev{now, seq, r.from, r.ttl, std::nullopt, r.icmp.size()};
     ++nreceived_;
@@ -269,6 +272,17 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     ev.truncated = r.icmp.size() < config_.payload_size + 8;
     actions_.push_back(ev);
     pump(now);
+}
+
+// Identifier-collision safety on raw sockets: a reply whose sequence we sent recently must echo
+// the timestamp we wrote (RFC 792: "the data received in the echo message must be returned in the
+// echo reply message"); one that does not was another process's probe with the same identifier.
+// Datagram sockets need no check: the kernel owns the identifier and demultiplexes.
+bool Ping::foreign(std::uint16_t seq, const Received& r) const noexcept {
+    if (!config_.check_identifier || !timing_ || r.icmp.size() < 8 + timeval_size) return false;
+    const SentStamp& s = sent_stamps_[seq % sent_window];
+    if (!s.valid || s.sequence != seq) return false;  // older than the window: identifier only
+    return load_timeval_us(&r.icmp[8]) != s.wall_us;
 }
 
 void Ping::on_timer(core::MonoTime now) { pump(now); }

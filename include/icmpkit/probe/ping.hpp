@@ -181,6 +181,16 @@ private:
     std::uint16_t acked_ = 0;
     int pipesize_ = 0;
     RttStats rtt_;
+    // The payload timestamp of each of the last sent_window probes (raw sockets see every echo
+    // reply: two pings that drew the same random identifier are told apart by it). 16 KiB, fixed.
+    static constexpr std::size_t sent_window = 1024;
+    struct SentStamp {
+        std::uint16_t sequence = 0;
+        bool valid = false;
+        std::int64_t wall_us = 0;
+    };
+    std::array<SentStamp, sent_window> sent_stamps_{};
+    bool foreign(std::uint16_t seq, const Received& r) const noexcept;
 };
 
 }  // namespace icmpkit::probe
