@@ -274,14 +274,19 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     pump(now);
 }
 
-// Identifier-collision safety on raw sockets: a reply whose sequence we sent recently must echo
-// the timestamp we wrote (RFC 792: "the data received in the echo message must be returned in the
+// Identifier-collision safety on raw sockets: a reply for a sequence we never sent is not ours,
+// and one whose sequence we sent recently must echo the timestamp we wrote (RFC 792: "the data received in the echo message must be returned in the
 // echo reply message"); one that does not was another process's probe with the same identifier.
 // Datagram sockets need no check: the kernel owns the identifier and demultiplexes.
 bool Ping::foreign(std::uint16_t seq, const Received& r) const noexcept {
-    if (!config_.check_identifier || !timing_ || r.icmp.size() < 8 + timeval_size) return false;
+    if (!config_.check_identifier) return false;
+    // A sequence we have not sent (yet) is another sender's.
+    if (ntransmitted_ == 0) return true;
+    const auto age = static_cast<std::uint16_t>(static_cast<std::uint16_t>(ntransmitted_) - seq);
+    if (ntransmitted_ < max_dup_check && age >= ntransmitted_) return true;
+    if (!timing_ || r.icmp.size() < 8 + timeval_size || age >= sent_window) return false;
     const SentStamp& s = sent_stamps_[seq % sent_window];
-    if (!s.valid || s.sequence != seq) return false;  // older than the window: identifier only
+    if (!s.valid || s.sequence != seq) return false;
     return load_timeval_us(&r.icmp[8]) != s.wall_us;
 }
 

@@ -147,6 +147,41 @@ TEST(Ping, ForeignIdentifierIgnoredOnRawSockets) {
     EXPECT_TRUE(only<probe::ReplyEvent>(ping.take_actions()).empty());
 }
 
+// Two raw-socket pings that share an identifier: a reply with our identifier and sequence but
+// another sender's timestamp (RFC 792: the echo returns the request's data) is not ours.
+TEST(Ping, SameIdentifierOtherTimestampIgnoredOnRawSockets) {
+    auto c = loopback_config();
+    probe::Ping ping(c);
+    ping.start({});
+    auto t = transmits(ping.take_actions());
+    ASSERT_EQ(t.size(), 1u);
+    auto theirs = reply_of(t[0]);
+    theirs[8 + 8] ^= 1;  // tv_usec differs by one microsecond
+    theirs[2] = theirs[3] = 0;
+    core::store_be16(&theirs[2], wire::internet_checksum(theirs));
+    ping.on_reply({c.destination, theirs, 64}, {});
+    EXPECT_TRUE(only<probe::ReplyEvent>(ping.take_actions()).empty());
+    // A sequence we have not sent yet.
+    auto ahead = reply_of(t[0]);
+    core::store_be16(&ahead[6], 2);
+    ahead[2] = ahead[3] = 0;
+    core::store_be16(&ahead[2], wire::internet_checksum(ahead));
+    ping.on_reply({c.destination, ahead, 64}, {});
+    EXPECT_TRUE(only<probe::ReplyEvent>(ping.take_actions()).empty());
+    ping.on_reply({c.destination, reply_of(t[0]), 64}, {});
+    EXPECT_EQ(only<probe::ReplyEvent>(ping.take_actions()).size(), 1u);
+    EXPECT_EQ(ping.summary().received, 1u);
+    // Datagram sockets (kernel-owned identifier): no such check.
+    c.check_identifier = false;
+    probe::Ping dgram(c);
+    dgram.start({});
+    auto t2 = transmits(dgram.take_actions());
+    auto other = reply_of(t2[0]);
+    other[8 + 8] ^= 1;
+    dgram.on_reply({c.destination, other, 64}, {});
+    EXPECT_EQ(only<probe::ReplyEvent>(dgram.take_actions()).size(), 1u);
+}
+
 TEST(Ping, BadChecksumFlaggedWhenVerifying) {
     auto c = loopback_config();
     c.verify_checksum = true;
