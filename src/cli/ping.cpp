@@ -1,5 +1,6 @@
 // `icmpkit ping`: a drop-in for iputils ping 20221126 for one target. Option letters, messages and
 // exit codes are iputils' (strtol_or_err() failures exit 1 as iputils does; other errors 2).
+#include <arpa/inet.h>
 #include <getopt.h>
 
 #include <cerrno>
@@ -330,7 +331,8 @@ int run(int argc, char** argv) {
         std::string from;
         if (!o.sock.device.empty() || o.sock.source)
             from = source->to_string() + " " + o.sock.device;
-        put(text.header(host, dest, cfg.payload_size, o.sock.ip_options.empty() ? 0 : 40, from), stdout);
+        put(text.header(host, dest, cfg.payload_size, o.sock.ip_options.empty() ? 0 : 40, from,
+                        sock->flowinfo() ? ntohl(sock->flowinfo()) : 0), stdout);
         if (o.text.verbose)
             std::fprintf(stderr, "%s: %s socket, receive times from %s\n", prog,
                          sock->kind() == net::SocketKind::raw ? "raw" : "datagram", net::describe(sock->rx_clock()));

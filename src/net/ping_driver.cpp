@@ -185,8 +185,10 @@ void Driver::send(const probe::Transmit& t) {
     }
     int e = errno;
     // pinger(): an error queued for this send (EMSGSIZE with the MTU, an ICMP error) is reported
-    // from the queue; otherwise "sendmsg: <error>".
-    if (drain_errqueue() == 0) ping_.on_send_error(t.sequence, e, mono_now());
+    // from the queue. With the queue empty (SO_DONTROUTE off-link, an OUTPUT rule's EPERM)
+    // iputils 20221126 prints nothing: its receive_error_msg() returns -1 for EAGAIN, so pinger()
+    // skips "sendmsg: ..." and counts the probe as sent (checked side by side with -r).
+    if (drain_errqueue() == 0) ping_.on_send_error(t.sequence, e, mono_now(), false);
 }
 
 void Driver::dispatch() {

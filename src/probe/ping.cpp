@@ -179,9 +179,9 @@ void Ping::on_sent(std::uint16_t sequence, core::MonoTime now) {
     actions_.push_back(SentEvent{now, sequence});
 }
 
-void Ping::on_send_error(std::uint16_t, int error_number, core::MonoTime now) {
+void Ping::on_send_error(std::uint16_t, int error_number, core::MonoTime now, bool report) {
     // pinger() "hard local error": the probe counts as sent; iputils prints "sendmsg: ...".
-    actions_.push_back(LocalErrorEvent{now, error_number, 0, true});
+    if (report) actions_.push_back(LocalErrorEvent{now, error_number, 0, true});
     tokens_ = 0s;
 }
 

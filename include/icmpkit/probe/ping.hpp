@@ -135,7 +135,9 @@ public:
 
     void start(core::MonoTime now);
     void on_sent(std::uint16_t sequence, core::MonoTime now);
-    void on_send_error(std::uint16_t sequence, int error_number, core::MonoTime now);
+    // report=false: iputils 20221126 counts the probe as sent and prints nothing when sendmsg failed
+    // and the error queue was empty (its receive_error_msg() counts EAGAIN as a local error).
+    void on_send_error(std::uint16_t sequence, int error_number, core::MonoTime now, bool report = true);
     void on_reply(const Received& r, core::MonoTime now);
     void on_queued_error(const QueuedIcmpError& e, core::MonoTime now);
     void on_local_error(int error_number, std::uint32_t mtu, core::MonoTime now);
