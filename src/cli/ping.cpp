@@ -287,6 +287,7 @@ int run(int argc, char** argv) {
     }
     o.sock.ip_options = ip_options_for(o, prespec);
     o.sock.ts_option = o.ts_type.has_value();
+    o.sock.tx_timestamps = !o.cfg.flood;
     o.sock.payload_size = o.cfg.payload_size;
     o.sock.preload = o.cfg.preload;
     auto source = net::configure(*sock, o.sock, dest, resolved->scope_id);
@@ -339,6 +340,11 @@ int run(int argc, char** argv) {
     }
 
     net::DriverHooks hooks;
+    std::string flood_out;
+    auto flush_flood = [&] {
+        put(flood_out, stdout);
+        flood_out.clear();
+    };
     // -R/-T: the reply's IP options, printed after its line (ping4_parse_reply(): pr_options()
     // unless quiet, flood or truncated). Every received datagram replaces them.
     report::PingOptionsText options_text([&](const core::IpAddress& a) { return text_namer(a); });
@@ -357,13 +363,23 @@ int run(int argc, char** argv) {
         const auto* reply = std::get_if<probe::ReplyEvent>(&a);
         if (reply && !reply->truncated && !o.text.quiet && !o.cfg.flood && !out.out.empty() && !reply_options.empty())
             out.out.insert(out.out.size() - 1, options_text.render(reply_options));
+        if (o.cfg.flood && out.err.empty()) {
+            // Flood: the dots and backspaces of many probes in one write (flushed when the loop
+            // is about to wait and before any other output), not a write per character.
+            flood_out += out.out;
+            if (flood_out.size() >= 4096) flush_flood();
+            return;
+        }
+        flush_flood();
         put(out.out, stdout);
         put(out.err, stderr);
     };
-    hooks.on_status = [&] { put(text.status(ping.summary()), stderr); };
+    hooks.on_idle = flush_flood;
+    hooks.on_status = [&] { flush_flood(); put(text.status(ping.summary()), stderr); };
     if (auto r = net::run_ping(ping, *sock, dest, resolved->scope_id, hooks); !r)
         fail(2, r.error().operation + ": " + std::strerror(r.error().error_number));
 
+    flush_flood();
     auto s = ping.summary();
     if (o.json) put(json.summary(host, s, s.exit_code()), stdout);
     else put(text.summary(host, s), stdout);

@@ -217,6 +217,7 @@ core::SysResult<void> Driver::run() {
     while (!ping_.finished()) {
         auto dl = ping_.next_deadline();
         timespec ts{}, *tsp = nullptr;
+        const timespec zero{};
         if (dl) {
             core::Duration left = *dl - mono_now();
             if (left < core::Duration{0}) left = core::Duration{0};
@@ -225,7 +226,11 @@ core::SysResult<void> Driver::run() {
             tsp = &ts;
         }
         pollfd fds[2] = {{sock_.fd(), POLLIN, 0}, {sfd, POLLIN, 0}};
-        int rc = ::ppoll(fds, 2, tsp, nullptr);
+        int rc = ::ppoll(fds, 2, &zero, nullptr);  // ready already: no flush, no sleep
+        if (rc == 0 && (!tsp || tsp->tv_sec || tsp->tv_nsec)) {
+            if (hooks_.on_idle) hooks_.on_idle();
+            rc = ::ppoll(fds, 2, tsp, nullptr);
+        }
         if (rc < 0 && errno != EINTR) {
             ::close(sfd);
             return core::Unexpected(core::SysError{errno, "ppoll"});

@@ -173,12 +173,12 @@ core::SysResult<core::IpAddress> probe_source(const core::IpAddress& dst, std::u
     return *a;
 }
 
-void enable_timestamps(IcmpSocket& s) {
+void enable_timestamps(IcmpSocket& s, bool tx) {
     const int fd = s.fd();
     unsigned flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
                      SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
                      SOF_TIMESTAMPING_OPT_TSONLY;
-    if (::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) == 0) {
+    if (tx && ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) == 0) {
         SocketAccess::set_clock(s, RxClock::so_timestamping_software, true);
         return;
     }
@@ -325,7 +325,7 @@ core::SysResult<core::IpAddress> configure(IcmpSocket& s, const SocketOptions& o
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
     // -U (iputils F_LATENCY): no SO_TIMESTAMP; the receive time is read after recvmsg().
-    if (!o.user_latency) enable_timestamps(s);
+    if (!o.user_latency) enable_timestamps(s, o.tx_timestamps);
     return source;
 }
 

@@ -87,6 +87,8 @@ struct SocketOptions {
     bool so_debug = false;                  // -d: SO_DEBUG
     bool dont_route = false;                // -r: SO_DONTROUTE (directly connected hosts only)
     bool user_latency = false;              // -U: no kernel timestamps, the user clock on receive
+    bool tx_timestamps = true;              // SOF_TIMESTAMPING_TX_SOFTWARE (off in flood: one
+                                            // error-queue entry per probe that nothing reads)
     std::optional<int> sndbuf;              // -S: SO_SNDBUF instead of iputils' estimate
     std::size_t payload_size = 56;
     unsigned preload = 1;
@@ -104,6 +106,7 @@ core::MonoTime mono_now();
 struct DriverHooks {
     std::function<void(const probe::Action&)> on_event;  // every action except Transmit
     std::function<void()> on_status;                     // SIGQUIT
+    std::function<void()> on_idle;                       // before the loop waits (flush output)
     // IPv4: called for every received datagram before the engine sees it, with its IP options
     // (the raw socket's IP header, or IP_RETOPTS on a datagram socket; empty when none).
     std::function<void(const core::IpAddress&, core::Bytes ip_options)> on_reply_options;
