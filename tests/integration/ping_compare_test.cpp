@@ -255,6 +255,11 @@ TEST_F(PingUnprivileged, DatagramV6) { compare_with(in_a(), in_a(), chain->a(), 
 TEST_F(PingUnprivileged, DatagramTtlExceeded) {
     compare_with(in_a(), in_a(), chain->a(), "-t 1 -c 2 -i 0.2 198.51.100.2", 1);
 }
+// Datagram sockets return the reply's options with IP_RETOPTS; both pings print them.
+TEST_F(PingUnprivileged, DatagramRecordRouteAndTimestamps) {
+    compare_with(in_a(), in_a(), chain->a(), "-R -c 2 -i 0.2 198.51.100.2", 0);
+    compare_with(in_a(), in_a(), chain->a(), "-T tsonly -c 2 -i 0.2 198.51.100.2", 0);
+}
 TEST_F(PingUnprivileged, SaysDatagramSocket) {
     for (const char* dst : {"198.51.100.2", "2001:db8:2::2"}) {
         ::Run ours = run(in_a() + ICMPKIT_BINARY " ping -v -c 2 -i 0.2 " + dst);
