@@ -301,6 +301,7 @@ int run(int argc, char** argv) {
     cfg.destination = dest;
     cfg.wall_offset = net::wall_offset();
     cfg.check_identifier = sock->kind() == net::SocketKind::raw;
+    cfg.sent_times_are_kernel = sock->tx_timestamps() && sock->rx_clock() == net::RxClock::so_timestamping_software;
     cfg.verify_checksum = v4 && sock->kind() == net::SocketKind::raw;
     cfg.identifier = o.identifier ? *o.identifier : static_cast<std::uint16_t>(std::random_device{}() & 0xFFFF);
     probe::Ping ping(cfg);
@@ -321,7 +322,8 @@ int run(int argc, char** argv) {
 
     if (o.json) {
         put(json.start(host, dest, cfg.payload_size, sock->kind() == net::SocketKind::raw ? "raw" : "datagram",
-                       net::describe(sock->rx_clock())), stdout);
+                       net::describe(sock->rx_clock()),
+                       cfg.sent_times_are_kernel ? "SO_TIMESTAMPING software TX" : "payload"), stdout);
     } else {
         if (!cfg.pattern.empty() && !o.text.quiet) {
             std::string p = "PATTERN: 0x";
@@ -335,8 +337,9 @@ int run(int argc, char** argv) {
         put(text.header(host, dest, cfg.payload_size, o.sock.ip_options.empty() ? 0 : 40, from,
                         sock->flowinfo() ? ntohl(sock->flowinfo()) : 0), stdout);
         if (o.text.verbose)
-            std::fprintf(stderr, "%s: %s socket, receive times from %s\n", prog,
-                         sock->kind() == net::SocketKind::raw ? "raw" : "datagram", net::describe(sock->rx_clock()));
+            std::fprintf(stderr, "%s: %s socket, receive times from %s, send times from %s\n", prog,
+                         sock->kind() == net::SocketKind::raw ? "raw" : "datagram", net::describe(sock->rx_clock()),
+                         cfg.sent_times_are_kernel ? "SO_TIMESTAMPING software TX" : "the payload (clock_gettime before sendmsg)");
     }
 
     net::DriverHooks hooks;

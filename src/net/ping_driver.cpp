@@ -50,6 +50,7 @@ private:
     core::Duration offset_;
     std::array<std::uint16_t, 4096> sent_seq_{};  // SOF_TIMESTAMPING_OPT_ID -> sequence
     std::uint32_t sends_ = 0;
+    bool tx_pending_ = false;  // a send whose TX timestamp may still wait in the error queue
     std::array<std::uint8_t, 65536 + 512> buf_{};
     alignas(cmsghdr) std::array<char, 4096> ctrl_{};
 };
@@ -86,6 +87,10 @@ void Driver::drain_packets() {
         m.msg_iovlen = 1;
         m.msg_control = ctrl_.data();
         m.msg_controllen = ctrl_.size();
+        // The transmit timestamp of a probe is queued before its reply can arrive: read it first,
+        // so that the engine can time the reply from it (the error queue has its own buffer, but
+        // shares ctrl_, so before this packet's recvmsg).
+        if (tx_pending_) drain_errqueue();
         ssize_t cc = ::recvmsg(sock_.fd(), &m, MSG_DONTWAIT);
         if (cc < 0) return;
         bool kernel = false;
@@ -155,6 +160,7 @@ void Driver::handle_error_entry(msghdr& m, const std::uint8_t* data, ssize_t n) 
 }
 
 int Driver::drain_errqueue() {
+    tx_pending_ = false;
     int count = 0;
     for (; count < 1024; ++count) {
         sockaddr_storage target{};
@@ -180,6 +186,7 @@ void Driver::send(const probe::Transmit& t) {
     ssize_t n = ::sendto(sock_.fd(), t.icmp.data(), t.icmp.size(), 0, dest_sa_.get(), dest_sa_.len);
     if (n == static_cast<ssize_t>(t.icmp.size())) {
         ++sends_;
+        tx_pending_ = sock_.tx_timestamps();
         if (!sock_.tx_timestamps()) ping_.on_sent(t.sequence, mono_now());
         return;
     }
@@ -236,8 +243,8 @@ core::SysResult<void> Driver::run() {
             return core::Unexpected(core::SysError{errno, "ppoll"});
         }
         if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) {
+            if (fds[0].revents & POLLERR) drain_errqueue();  // TX timestamps before the replies
             drain_packets();
-            if (fds[0].revents & POLLERR) drain_errqueue();
         }
         if (rc > 0 && (fds[1].revents & POLLIN)) {
             signalfd_siginfo si;

@@ -129,7 +129,7 @@ std::optional<core::Duration> Ping::pinger(core::MonoTime now) {
     auto seq = static_cast<std::uint16_t>(ntransmitted_ + 1);
     rcvd_clear(seq);
     const core::Duration wall = now.since_origin + config_.wall_offset;
-    sent_stamps_[seq % sent_window] = SentStamp{seq, true, to_us(wall)};
+    sent_stamps_[seq % sent_window] = SentStamp{.sequence = seq, .valid = true, .wall_us = to_us(wall)};
     actions_.push_back(Transmit{seq, build_request(seq, wall)});
     ++ntransmitted_;
     core::Duration next = iv - tokens_;
@@ -176,6 +176,11 @@ void Ping::pump(core::MonoTime now) {
 }
 
 void Ping::on_sent(std::uint16_t sequence, core::MonoTime now) {
+    SentStamp& s = sent_stamps_[sequence % sent_window];
+    if (config_.sent_times_are_kernel && s.valid && s.sequence == sequence) {
+        s.kernel_tx = true;
+        s.kernel_tx_at = now;
+    }
     actions_.push_back(SentEvent{now, sequence});
 }
 
@@ -245,6 +250,9 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     if (timing_ && r.icmp.size() >= 8 + timeval_size) {
         std::int64_t rx = to_us(now.since_origin + config_.wall_offset);
         std::int64_t trip = rx - load_timeval_us(&r.icmp[8]);
+        const SentStamp& s = sent_stamps_[seq % sent_window];
+        if (s.valid && s.sequence == seq && s.kernel_tx && !csfailed)
+            trip = to_us(now - s.kernel_tx_at);  // kernel RX - kernel TX
         if (trip < 0) trip = 0;  // "time of day goes back": iputils clamps to 0
         ev.rtt_us = trip;
         if (!csfailed) {

@@ -182,6 +182,33 @@ TEST(Ping, SameIdentifierOtherTimestampIgnoredOnRawSockets) {
     EXPECT_EQ(only<probe::ReplyEvent>(dgram.take_actions()).size(), 1u);
 }
 
+// With kernel transmit times the RTT is reply time - transmit time; a sequence without one
+// falls back to the payload's send time (iputils' way).
+TEST(Ping, KernelTransmitTimeExcludesOurScheduling) {
+    FakeClock clk;
+    auto c = loopback_config();
+    c.sent_times_are_kernel = true;
+    c.interval = 1s;
+    c.count = 2;
+    probe::Ping ping(c);
+    ping.start(clk.now);
+    auto t = transmits(ping.take_actions());
+    ASSERT_EQ(t.size(), 1u);
+    ping.on_sent(t[0].sequence, clk.now + 5us);  // the packet left 5 us after we built it
+    ping.on_reply({c.destination, reply_of(t[0]), 64}, clk.now + 20us);
+    auto r = only<probe::ReplyEvent>(ping.take_actions());
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].rtt_us, 15);
+    clk.advance(1s);
+    ping.on_timer(clk.now);
+    auto t2 = transmits(ping.take_actions());
+    ASSERT_EQ(t2.size(), 1u);
+    ping.on_reply({c.destination, reply_of(t2[0]), 64}, clk.now + 20us);  // no on_sent for it
+    auto r2 = only<probe::ReplyEvent>(ping.take_actions());
+    ASSERT_EQ(r2.size(), 1u);
+    EXPECT_EQ(r2[0].rtt_us, 20);
+}
+
 TEST(Ping, BadChecksumFlaggedWhenVerifying) {
     auto c = loopback_config();
     c.verify_checksum = true;

@@ -43,6 +43,10 @@ struct PingConfig {
     bool adaptive = false;                  // -A
     bool report_outstanding = false;        // -O
     bool privileged = true;                 // root: no minimum interval (MINUSERINTERVAL otherwise)
+    // on_sent() times are the kernel's transmit timestamps on the receive clock: the RTT is then
+    // reply time - transmit time (our own scheduling before the send excluded); without one for a
+    // sequence, the payload's send time as iputils.
+    bool sent_times_are_kernel = false;
     // Wall clock at MonoTime origin: the payload timestamp is a struct timeval of wall time, as
     // iputils writes it (first 16 bytes when payload_size >= 16).
     core::Duration wall_offset{0};
@@ -189,7 +193,9 @@ private:
     struct SentStamp {
         std::uint16_t sequence = 0;
         bool valid = false;
+        bool kernel_tx = false;       // kernel_tx_at holds the kernel's transmit time
         std::int64_t wall_us = 0;
+        core::MonoTime kernel_tx_at{};
     };
     std::array<SentStamp, sent_window> sent_stamps_{};
     bool foreign(std::uint16_t seq, const Received& r) const noexcept;

@@ -61,7 +61,8 @@ class PingJson {
 public:
     explicit PingJson(bool full_stats) : full_(full_stats) {}
     std::string start(const std::string& host, const core::IpAddress& addr, std::size_t payload,
-                      const std::string& socket_kind, const std::string& rx_clock) const;
+                      const std::string& socket_kind, const std::string& rx_clock,
+                      const std::string& tx_clock = "") const;  // tx_clock: which send times the RTTs use
     std::string event(const probe::Action& a, core::WallTime wall) const;  // "" for none
     std::string summary(const std::string& host, const probe::PingSummary& s, int exit_code) const;
     std::string error(const std::string& message, int exit_code) const;
