@@ -115,10 +115,12 @@ struct Options {
 
 void usage_and_exit() {
     std::fprintf(stderr,
-                 "\nUsage\n  icmpkit ping [options] <destination>\n\nOptions:\n"
-                 "  -4 -6 -a -A -b -c <count> -D -e <identifier> -f -i <interval> -I <iface|addr>\n"
-                 "  -l <preload> -m <mark> -M <do|dont|want|probe> -n -O -p <pattern> -q -Q <tos>\n"
-                 "  -R -s <size> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -v -w <deadline> -W <timeout>\n"
+                 "\nUsage\n  icmpkit ping [options] <destination>\n"
+                 "  icmpkit ping -T tsprespec [options] <hop> [<hop>...] <destination>\n\nOptions:\n"
+                 "  -4 -6 -a -A -b -c <count> -d -D -e <identifier> -f -F <flowlabel> -i <interval>\n"
+                 "  -I <iface|addr> -l <preload> -L -m <mark> -M <do|dont|want|probe> -n -O -p <pattern>\n"
+                 "  -q -Q <tos> -r -R -s <size> -S <sndbuf> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -U\n"
+                 "  -v -w <deadline> -W <timeout>\n"
                  "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n");
     throw Exit{2};
 }
@@ -268,7 +270,7 @@ int run(int argc, char** argv) {
     if (!resolved) fail(2, o.target + ": " + resolved.error());
     const core::IpAddress dest = resolved->address;
     const bool v4 = dest.is_v4();
-    if (!v4 && (o.record_route || o.ts_type)) fail(2, "-R and -T are IPv4 options");
+    // -R and -T are IPv4 options; iputils ignores them for an IPv6 target (and -F for IPv4).
     // ping4_run(): a numeric target implies -n; ping6_run(): so does any ':' in the target.
     if ((v4 && core::Ipv4Address::parse(o.target)) || (!v4 && o.target.find(':') != std::string::npos)) o.numeric = true;
     std::string host = v4 && !core::Ipv4Address::parse(o.target) && !resolved->canonical_name.empty()
@@ -285,7 +287,7 @@ int run(int argc, char** argv) {
         if (!r) fail(2, h + ": " + r.error());
         prespec.push_back(r->address.v4());
     }
-    o.sock.ip_options = ip_options_for(o, prespec);
+    if (v4) o.sock.ip_options = ip_options_for(o, prespec);
     o.sock.ts_option = o.ts_type.has_value();
     o.sock.tx_timestamps = !o.cfg.flood;
     o.sock.payload_size = o.cfg.payload_size;

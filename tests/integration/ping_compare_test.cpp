@@ -101,6 +101,8 @@ TEST_F(PingLoopback, SmallPayloadNoTiming) { compare("", "-c 2 -i 0.2 -s 8 127.0
 TEST_F(PingLoopback, UnknownHost) { compare("", "-c 1 nosuchhost.invalid", 2); }
 TEST_F(PingLoopback, BadCount) { compare("", "-c 0 127.0.0.1", 1); }
 TEST_F(PingLoopback, BadPmtuArgument) { compare("", "-M foo 127.0.0.1", 2); }
+TEST_F(PingLoopback, RecordRouteIgnoredForIpv6) { compare("", "-R -c 2 -i 0.2 ::1", 0); }
+TEST_F(PingLoopback, RecordRouteLoopback) { compare("", "-R -c 2 -i 0.2 127.0.0.1", 0); }
 
 // A - R - B from the shared fixture (tests/support/netns.hpp, one router): 192.0.2.0/24 and
 // 2001:db8:1::/64 between A and R, 198.51.100.0/24 and 2001:db8:2::/64 (MTU 1400) between R and B.
