@@ -306,6 +306,9 @@ int run(int argc, char** argv) {
     cfg.sent_times_are_kernel = sock->tx_timestamps() && sock->rx_clock() == net::RxClock::so_timestamping_software;
     cfg.verify_checksum = v4 && sock->kind() == net::SocketKind::raw;
     cfg.identifier = o.identifier ? *o.identifier : static_cast<std::uint16_t>(std::random_device{}() & 0xFFFF);
+    // Raw sockets: other pings' echo replies dropped in the kernel (ours still checked, RFC 792).
+    if (auto f = net::install_echo_filter(*sock, cfg.identifier); !f)
+        std::fprintf(stderr, "%s: WARNING: failed to install socket filter: %s\n", prog, std::strerror(f.error().error_number));
     probe::Ping ping(cfg);
 
     std::optional<core::IpAddress> last;

@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <linux/filter.h>
 #include <sys/capability.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -288,6 +289,25 @@ core::SysResult<void> set_flowlabel(IcmpSocket& s, std::uint32_t label, const co
 }
 
 }  // namespace
+
+core::SysResult<void> install_echo_filter(IcmpSocket& s, std::uint16_t identifier) {
+    if (s.kind() != SocketKind::raw) return {};
+    const bool v4 = s.family() == core::Family::v4;
+    // IPv4 raw sockets see the IP header first: X = its length (4 * IHL); IPv6 ones start at the
+    // ICMPv6 header (X = 0). RFC 792 / RFC 4443 4.2: identifier at offset 4, type at offset 0.
+    sock_filter code[] = {
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, identifier, 2, 0),     // ours: to "accept"
+        BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, v4 ? 0u : 129u, 1, 0),  // another's echo reply: "drop"
+        BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFFu),                    // accept
+        BPF_STMT(BPF_RET | BPF_K, 0),                              // drop
+    };
+    if (!v4) code[0] = sock_filter BPF_STMT(BPF_LDX | BPF_IMM, 0);
+    sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+    return setopt(s.fd(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog, "SO_ATTACH_FILTER");
+}
 
 core::SysResult<core::IpAddress> configure(IcmpSocket& s, const SocketOptions& o,
                                            const core::IpAddress& destination, std::uint32_t scope_id) {

@@ -1,15 +1,17 @@
 // net::configure() applies iputils' socket options for the flags whose effect is not visible in
 // ping's output: the kernel's view read back with getsockopt(). -S SO_SNDBUF (the kernel doubles
 // the value, socket(7)), -d SO_DEBUG, -r SO_DONTROUTE, -L IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP,
-// -U no SO_TIMESTAMPING, -F a leased flow label. Needs root (raw sockets; SO_DEBUG needs
+// -U no SO_TIMESTAMPING, -F a leased flow label; and the raw-socket echo filter. Needs root (raw sockets; SO_DEBUG needs
 // CAP_NET_ADMIN). Loopback only; nothing is sent.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <linux/net_tstamp.h>
 
 #include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/wire/checksum.hpp"
 #include "support/netns.hpp"
 
 using namespace icmpkit;
@@ -72,6 +74,40 @@ TEST(PingSocketOptions, FlagsReachTheKernelV6AndFlowLabel) {
     ASSERT_TRUE(src.has_value()) << src.error().operation;
     EXPECT_EQ(get_int(s->fd(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP), 0);
     EXPECT_EQ(ntohl(s->flowinfo()), 0xbeefu);  // the label the kernel leased, sent in sin6_flowinfo
+}
+
+// The raw-socket filter drops other identifiers' echo replies in the kernel, keeps ours.
+TEST(PingSocketOptions, EchoFilterKeepsOnlyOurIdentifier) {
+    if (!test_support::is_root()) GTEST_SKIP() << "needs root";
+    auto s = net::IcmpSocket::open(core::Family::v4);
+    ASSERT_TRUE(s.has_value());
+    ASSERT_EQ(s->kind(), net::SocketKind::raw);
+    ASSERT_TRUE(net::install_echo_filter(*s, 0x1111).has_value());
+    sockaddr_in lo{};
+    lo.sin_family = AF_INET;
+    lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    auto echo = [&](std::uint16_t id) {
+        std::uint8_t req[16] = {8, 0, 0, 0};
+        core::store_be16(&req[4], id);
+        core::store_be16(&req[6], 1);
+        core::store_be16(&req[2], wire::internet_checksum(core::Bytes(req, sizeof req)));
+        ASSERT_EQ(::sendto(s->fd(), req, sizeof req, 0, reinterpret_cast<sockaddr*>(&lo), sizeof lo), 16);
+    };
+    auto reply_id = [&]() -> int {  // the identifier of the next echo reply, -1 when none in 300 ms
+        for (int i = 0; i < 10; ++i) {
+            pollfd p{s->fd(), POLLIN, 0};
+            if (::poll(&p, 1, 300) <= 0) return -1;
+            std::uint8_t buf[256];
+            ssize_t n = ::recv(s->fd(), buf, sizeof buf, 0);
+            std::size_t hl = std::size_t{buf[0] & 0x0Fu} * 4;
+            if (n >= static_cast<ssize_t>(hl + 8) && buf[hl] == 0) return core::load_be16(&buf[hl + 4]);
+        }
+        return -1;
+    };
+    echo(0x2222);
+    EXPECT_EQ(reply_id(), -1);
+    echo(0x1111);
+    EXPECT_EQ(reply_id(), 0x1111);
 }
 
 }  // namespace

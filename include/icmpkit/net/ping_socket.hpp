@@ -55,6 +55,11 @@ private:
     std::uint32_t flowinfo_ = 0;
 };
 
+// Raw sockets: a classic BPF filter that drops, in the kernel, echo replies carrying another
+// identifier (every raw ICMP socket gets a copy of every reply; without it 100 concurrent pings
+// overflow each other's receive queues). Other ICMP types pass. Datagram sockets: nothing to do.
+core::SysResult<void> install_echo_filter(IcmpSocket& s, std::uint16_t identifier);
+
 // One line for the user when no ICMP socket can be had: what to change.
 std::string no_socket_advice(core::Family family);
 
