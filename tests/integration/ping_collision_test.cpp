@@ -26,6 +26,10 @@ std::string slurp(const std::string& path) {
 
 void run_concurrently(int n, const std::string& extra) {
     const std::string dir = "/tmp/icmpkit-collide-" + std::to_string(::getpid());
+    struct Cleanup {  // also when an assertion returns early
+        std::string dir;
+        ~Cleanup() { test_support::sh("rm -rf " + dir); }
+    } cleanup{dir};
     ASSERT_TRUE(test_support::sh("rm -rf " + dir + " && mkdir -p " + dir));
     const std::string script = "cd " + dir + " && for i in $(seq 1 " + std::to_string(n) + "); do timeout 20 " +
                                ICMPKIT_BINARY " ping " + extra + " -c 3 -i 0.2 127.0.0.1 >$i.out 2>&1 & done; wait";
@@ -52,7 +56,6 @@ void run_concurrently(int n, const std::string& extra) {
         EXPECT_EQ(out.find("DUP"), std::string::npos) << out;
         EXPECT_NE(out.find("3 packets transmitted, 3 received, 0% packet loss"), std::string::npos) << out;
     }
-    test_support::sh("rm -rf " + dir);
 }
 
 TEST(PingCollision, HundredConcurrentPingsKeepTheirOwnReplies) {
