@@ -5,7 +5,8 @@
 #
 # Environment: REPS (Google Benchmark repetitions, default 10), RUNS (hyperfine runs, default 10),
 # COUNT (frames in the capture, default 1000000), SLICE (frames for the tshark comparison, default
-# 20000), LAB_RUNS (rounds of bench/lab_vs_kernel.sh, default 9), FRAMES (frames parse_bench holds in memory, default 100000), DATA (capture path).
+# 20000), LAB_RUNS (rounds of bench/lab_vs_kernel.sh, default 9), bench/ping_flood.sh's COUNT and RUNS are
+# FLOOD_COUNT (default 100000) and FLOOD_RUNS (default 7) here, bench/ping_rtt.sh's N and ROUNDS, FRAMES (frames parse_bench holds in memory, default 100000), DATA (capture path).
 # Results (JSON and a summary) go to BUILD_DIR/bench-results/.
 set -euo pipefail
 
@@ -100,6 +101,10 @@ RUNS=${LAB_RUNS:-9} "$ROOT/bench/lab_vs_kernel.sh" "$ICMPKIT" | tail -1 | sed 's
 
 echo "== trace vs traceroute/tracepath/mtr/scamper over 8 namespace routers (skipped unless root)"
 "$ROOT/bench/trace_vs_peers.sh" "$ICMPKIT" "$BUILD/icmpkit-netns-chain" "$OUT" | tee -a "$SUMMARY"
+echo "== ping flood vs iputils ping -f (skipped unless root)"
+COUNT=${FLOOD_COUNT:-100000} RUNS=${FLOOD_RUNS:-7} "$ROOT/bench/ping_flood.sh" "$ICMPKIT" | tee -a "$SUMMARY"
+echo "== ping RTT vs iputils and the kernel's timestamps (skipped unless root)"
+"$ROOT/bench/ping_rtt.sh" "$ICMPKIT" "$BIN/icmpkit-kernel-rtt" | tee -a "$SUMMARY"
 
 # ---- whole commands with hyperfine, side by side, same file -----------------------------------
 hf_ratio() {  # ratio of the median times: peer (command 2) / ours (command 1)

@@ -1,5 +1,6 @@
 // `icmpkit ping`: a drop-in for iputils ping 20221126 for one target. Option letters, messages and
 // exit codes are iputils' (strtol_or_err() failures exit 1 as iputils does; other errors 2).
+#include <arpa/inet.h>
 #include <getopt.h>
 
 #include <cerrno>
@@ -10,12 +11,14 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "load_topology.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/net/sim_driver.hpp"
 #include "icmpkit/sim/random.hpp"
 #include "icmpkit/probe/ping.hpp"
+#include "icmpkit/report/ping_options.hpp"
 #include "icmpkit/report/ping_text.hpp"
 
 namespace icmpkit::cli {
@@ -85,6 +88,16 @@ core::Buffer parse_pattern(const char* s) {
     return b;
 }
 
+// iputils parseflow(): hex with 0x, decimal otherwise; 20 bits (RFC 6437 2).
+std::uint32_t parse_flowlabel(const char* s) {
+    char* end = nullptr;
+    unsigned long v = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? std::strtoul(s + 2, &end, 16)
+                                                                     : std::strtoul(s, &end, 10);
+    if (*end) fail(2, std::string("bad value for flowinfo: ") + s);
+    if (v & ~0xFFFFFul) fail(2, std::string("flow value is greater than 20 bits: ") + s);
+    return static_cast<std::uint32_t>(v);
+}
+
 struct Options {
     std::optional<core::Family> family;
     probe::PingConfig cfg;
@@ -94,6 +107,7 @@ struct Options {
     std::optional<int> ts_type;
     std::optional<std::uint16_t> identifier;
     std::string target;
+    std::vector<std::string> prespec;  // -T tsprespec host... (the hosts before the target)
     std::optional<std::string> sim;  // --sim[=TOPOLOGY]
     std::optional<std::uint64_t> seed;
     bool interval_given_small = false;
@@ -101,10 +115,12 @@ struct Options {
 
 void usage_and_exit() {
     std::fprintf(stderr,
-                 "\nUsage\n  icmpkit ping [options] <destination>\n\nOptions:\n"
-                 "  -4 -6 -a -A -b -c <count> -D -e <identifier> -f -i <interval> -I <iface|addr>\n"
-                 "  -l <preload> -m <mark> -M <do|dont|want|probe> -n -O -p <pattern> -q -Q <tos>\n"
-                 "  -R -s <size> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -v -w <deadline> -W <timeout>\n"
+                 "\nUsage\n  icmpkit ping [options] <destination>\n"
+                 "  icmpkit ping -T tsprespec [options] <hop> [<hop>...] <destination>\n\nOptions:\n"
+                 "  -4 -6 -a -A -b -c <count> -d -D -e <identifier> -f -F <flowlabel> -i <interval>\n"
+                 "  -I <iface|addr> -l <preload> -L -m <mark> -M <do|dont|want|probe> -n -O -p <pattern>\n"
+                 "  -q -Q <tos> -r -R -s <size> -S <sndbuf> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -U\n"
+                 "  -v -w <deadline> -W <timeout>\n"
                  "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n");
     throw Exit{2};
 }
@@ -120,7 +136,7 @@ Options parse(int argc, char** argv) {
     argv[0] = const_cast<char*>(prog);
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:t:UvVw:W:", longs, nullptr)) != -1) {
+    while ((ch = getopt_long(argc, argv, "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:", longs, nullptr)) != -1) {
         switch (ch) {
             case '4':
             case '6': {
@@ -141,11 +157,11 @@ Options parse(int argc, char** argv) {
                 else if (!std::strcmp(optarg, "tsprespec")) o.ts_type = 3;
                 else fail(2, std::string("invalid timestamp type: ") + optarg);
                 break;
-            case 'F': o.sock.flowlabel = static_cast<std::uint32_t>(std::strtoul(optarg, nullptr, 0)); break;
+            case 'F': o.sock.flowlabel = parse_flowlabel(optarg); break;
             case 'a': o.text.audible = true; break;
             case 'A': o.cfg.adaptive = true; break;
             case 'c': o.cfg.count = static_cast<std::uint64_t>(parse_int(optarg, 1, LLONG_MAX)); break;
-            case 'd': break;
+            case 'd': o.sock.so_debug = true; break;
             case 'D': o.text.timestamps = true; break;
             case 'e': o.identifier = static_cast<std::uint16_t>(parse_int(optarg, 0, 65535)); break;
             case 'f': o.cfg.flood = true; o.numeric = true; break;
@@ -167,7 +183,7 @@ Options parse(int argc, char** argv) {
                 break;
             }
             case 'l': o.cfg.preload = static_cast<unsigned>(parse_int(optarg, 1, 65536)); break;
-            case 'L': break;
+            case 'L': o.sock.no_loop = true; break;
             case 'm': o.sock.mark = static_cast<std::uint32_t>(parse_int(optarg, 0, INT_MAX)); break;
             case 'M':
                 if (!std::strcmp(optarg, "do")) o.sock.pmtudisc = 2;          // IP_PMTUDISC_DO
@@ -181,10 +197,11 @@ Options parse(int argc, char** argv) {
             case 'p': o.cfg.pattern = parse_pattern(optarg); break;
             case 'q': o.text.quiet = true; break;
             case 'Q': o.sock.tos = parse_tos(optarg); break;
-            case 'r': break;
+            case 'r': o.sock.dont_route = true; break;
+            case 'S': o.sock.sndbuf = static_cast<int>(parse_int(optarg, 1, INT_MAX)); break;
             case 's': o.cfg.payload_size = static_cast<std::size_t>(parse_int(optarg, 0, INT_MAX)); break;
             case 't': o.sock.ttl = static_cast<int>(parse_int(optarg, 0, 255)); break;
-            case 'U': break;
+            case 'U': o.sock.user_latency = true; break;
             case 'v': o.text.verbose = true; break;
             case 'V': std::printf("icmpkit ping %s\n", ICMPKIT_VERSION); throw Exit{0};
             case 'w': o.cfg.deadline = std::chrono::seconds(parse_int(optarg, 0, INT_MAX)); break;
@@ -206,14 +223,20 @@ Options parse(int argc, char** argv) {
     }
     if (optind >= argc) fail(1, "usage error: Destination address required");
     o.target = argv[argc - 1];
+    // ping4_run(): more than one host is only for -T tsprespec (at most 4 before the target).
+    if (argc - optind > 1) {
+        if (o.record_route || (o.ts_type && (*o.ts_type != 3 || argc - optind > 5))) usage_and_exit();
+        if (o.ts_type) o.prespec.assign(argv + optind, argv + argc - 1);
+    }
     if (o.cfg.deadline && o.cfg.deadline->count() == 0) o.cfg.deadline.reset();
     if (o.cfg.flood && !o.interval_set) o.cfg.interval = core::Duration{0};
     o.text.flood = o.cfg.flood;
     return o;
 }
 
-// RFC 791 3.1 options as iputils builds them: NOP + record route with 9 slots, or a timestamp.
-core::Buffer ip_options_for(const Options& o) {
+// RFC 791 3.1 options as iputils builds them: NOP + record route with 9 slots, or a timestamp
+// (tsprespec: the prespecified addresses, each followed by an empty timestamp slot).
+core::Buffer ip_options_for(const Options& o, const std::vector<core::Ipv4Address>& prespec) {
     core::Buffer b(40, 0);
     if (o.record_route) {
         b[0] = 1;   // NOP
@@ -227,6 +250,10 @@ core::Buffer ip_options_for(const Options& o) {
         b[1] = *o.ts_type == 0 ? 40 : 36;
         b[2] = 5;
         b[3] = static_cast<std::uint8_t>(*o.ts_type);
+        if (*o.ts_type == 3) {
+            b[1] = static_cast<std::uint8_t>(4 + prespec.size() * 8);
+            for (std::size_t i = 0; i < prespec.size(); ++i) core::store_be32(&b[4 + i * 8], prespec[i].to_uint());
+        }
         b.resize(b[1]);
         return b;
     }
@@ -243,7 +270,7 @@ int run(int argc, char** argv) {
     if (!resolved) fail(2, o.target + ": " + resolved.error());
     const core::IpAddress dest = resolved->address;
     const bool v4 = dest.is_v4();
-    if (!v4 && (o.record_route || o.ts_type)) fail(2, "-R and -T are IPv4 options");
+    // -R and -T are IPv4 options; iputils ignores them for an IPv6 target (and -F for IPv4).
     // ping4_run(): a numeric target implies -n; ping6_run(): so does any ':' in the target.
     if ((v4 && core::Ipv4Address::parse(o.target)) || (!v4 && o.target.find(':') != std::string::npos)) o.numeric = true;
     std::string host = v4 && !core::Ipv4Address::parse(o.target) && !resolved->canonical_name.empty()
@@ -254,7 +281,15 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "%s: socket: %s\n", prog, std::strerror(sock.error().error_number));
         fail(2, net::no_socket_advice(dest.family()));
     }
-    o.sock.ip_options = ip_options_for(o);
+    std::vector<core::Ipv4Address> prespec;
+    for (const auto& h : o.prespec) {
+        auto r = net::resolve(h, core::Family::v4);
+        if (!r) fail(2, h + ": " + r.error());
+        prespec.push_back(r->address.v4());
+    }
+    if (v4) o.sock.ip_options = ip_options_for(o, prespec);
+    o.sock.ts_option = o.ts_type.has_value();
+    o.sock.tx_timestamps = !o.cfg.flood;
     o.sock.payload_size = o.cfg.payload_size;
     o.sock.preload = o.cfg.preload;
     auto source = net::configure(*sock, o.sock, dest, resolved->scope_id);
@@ -268,26 +303,32 @@ int run(int argc, char** argv) {
     cfg.destination = dest;
     cfg.wall_offset = net::wall_offset();
     cfg.check_identifier = sock->kind() == net::SocketKind::raw;
+    cfg.sent_times_are_kernel = sock->tx_timestamps() && sock->rx_clock() == net::RxClock::so_timestamping_software;
     cfg.verify_checksum = v4 && sock->kind() == net::SocketKind::raw;
     cfg.identifier = o.identifier ? *o.identifier : static_cast<std::uint16_t>(std::random_device{}() & 0xFFFF);
+    // Raw sockets: other pings' echo replies dropped in the kernel (ours still checked, RFC 792).
+    if (auto f = net::install_echo_filter(*sock, cfg.identifier); !f)
+        std::fprintf(stderr, "%s: WARNING: failed to install socket filter: %s\n", prog, std::strerror(f.error().error_number));
     probe::Ping ping(cfg);
 
     std::optional<core::IpAddress> last;
     std::string last_text;
-    report::PingText text(o.text, dest.family(), [&](const core::IpAddress& a) {
+    auto text_namer = [&](const core::IpAddress& a) {
         if (o.numeric) return a.to_string();
         if (!last || !(*last == a)) {  // pr_addr() caches the last address
             last = a;
             last_text = net::reverse_name(a) + " (" + a.to_string() + ")";
         }
         return last_text;
-    });
+    };
+    report::PingText text(o.text, dest.family(), text_namer);
     report::PingJson json(o.text.full_stats);
     auto wall_of = [&](core::MonoTime t) { return core::WallTime(t.since_origin + cfg.wall_offset); };
 
     if (o.json) {
         put(json.start(host, dest, cfg.payload_size, sock->kind() == net::SocketKind::raw ? "raw" : "datagram",
-                       net::describe(sock->rx_clock())), stdout);
+                       net::describe(sock->rx_clock()),
+                       cfg.sent_times_are_kernel ? "SO_TIMESTAMPING software TX" : "payload"), stdout);
     } else {
         if (!cfg.pattern.empty() && !o.text.quiet) {
             std::string p = "PATTERN: 0x";
@@ -298,13 +339,28 @@ int run(int argc, char** argv) {
         std::string from;
         if (!o.sock.device.empty() || o.sock.source)
             from = source->to_string() + " " + o.sock.device;
-        put(text.header(host, dest, cfg.payload_size, o.sock.ip_options.empty() ? 0 : 40, from), stdout);
+        put(text.header(host, dest, cfg.payload_size, o.sock.ip_options.empty() ? 0 : 40, from,
+                        sock->flowinfo() ? ntohl(sock->flowinfo()) : 0), stdout);
         if (o.text.verbose)
-            std::fprintf(stderr, "%s: %s socket, receive times from %s\n", prog,
-                         sock->kind() == net::SocketKind::raw ? "raw" : "datagram", net::describe(sock->rx_clock()));
+            std::fprintf(stderr, "%s: %s socket, receive times from %s, send times from %s\n", prog,
+                         sock->kind() == net::SocketKind::raw ? "raw" : "datagram", net::describe(sock->rx_clock()),
+                         cfg.sent_times_are_kernel ? "SO_TIMESTAMPING software TX" : "the payload (clock_gettime before sendmsg)");
     }
 
     net::DriverHooks hooks;
+    std::string flood_out;
+    auto flush_flood = [&] {
+        put(flood_out, stdout);
+        flood_out.clear();
+    };
+    // -R/-T: the reply's IP options, printed after its line (ping4_parse_reply(): pr_options()
+    // unless quiet, flood or truncated). Every received datagram replaces them.
+    report::PingOptionsText options_text([&](const core::IpAddress& a) { return text_namer(a); });
+    core::Buffer reply_options;
+    if (v4)
+        hooks.on_reply_options = [&](const core::IpAddress&, core::Bytes opts) {
+            reply_options.assign(opts.begin(), opts.end());
+        };
     hooks.on_event = [&](const probe::Action& a) {
         core::MonoTime at{};
         std::visit([&](const auto& ev) {
@@ -312,13 +368,26 @@ int run(int argc, char** argv) {
         }, a);
         if (o.json) { put(json.event(a, wall_of(at)), stdout); return; }
         auto out = text.event(a, wall_of(at));
+        const auto* reply = std::get_if<probe::ReplyEvent>(&a);
+        if (reply && !reply->truncated && !o.text.quiet && !o.cfg.flood && !out.out.empty() && !reply_options.empty())
+            out.out.insert(out.out.size() - 1, options_text.render(reply_options));
+        if (o.cfg.flood && out.err.empty()) {
+            // Flood: the dots and backspaces of many probes in one write (flushed when the loop
+            // is about to wait and before any other output), not a write per character.
+            flood_out += out.out;
+            if (flood_out.size() >= 4096) flush_flood();
+            return;
+        }
+        flush_flood();
         put(out.out, stdout);
         put(out.err, stderr);
     };
-    hooks.on_status = [&] { put(text.status(ping.summary()), stderr); };
+    hooks.on_idle = flush_flood;
+    hooks.on_status = [&] { flush_flood(); put(text.status(ping.summary()), stderr); };
     if (auto r = net::run_ping(ping, *sock, dest, resolved->scope_id, hooks); !r)
         fail(2, r.error().operation + ": " + std::strerror(r.error().error_number));
 
+    flush_flood();
     auto s = ping.summary();
     if (o.json) put(json.summary(host, s, s.exit_code()), stdout);
     else put(text.summary(host, s), stdout);

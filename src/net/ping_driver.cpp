@@ -27,7 +27,10 @@ class Driver {
 public:
     Driver(probe::Ping& p, IcmpSocket& s, const core::IpAddress& d, std::uint32_t scope, const DriverHooks& h)
         : ping_(p), sock_(s), dest_(d), hooks_(h), dest_sa_(to_sockaddr(d, 0, scope)),
-          offset_(p.config().wall_offset) {}
+          offset_(p.config().wall_offset) {
+        if (s.flowinfo() && !d.is_v4())  // -F: the label leased by configure()
+            reinterpret_cast<sockaddr_in6*>(&dest_sa_.ss)->sin6_flowinfo = s.flowinfo();
+    }
 
     core::SysResult<void> run();
 
@@ -47,6 +50,7 @@ private:
     core::Duration offset_;
     std::array<std::uint16_t, 4096> sent_seq_{};  // SOF_TIMESTAMPING_OPT_ID -> sequence
     std::uint32_t sends_ = 0;
+    bool tx_pending_ = false;  // a send whose TX timestamp may still wait in the error queue
     std::array<std::uint8_t, 65536 + 512> buf_{};
     alignas(cmsghdr) std::array<char, 4096> ctrl_{};
 };
@@ -83,6 +87,10 @@ void Driver::drain_packets() {
         m.msg_iovlen = 1;
         m.msg_control = ctrl_.data();
         m.msg_controllen = ctrl_.size();
+        // The transmit timestamp of a probe is queued before its reply can arrive: read it first,
+        // so that the engine can time the reply from it (the error queue has its own buffer, but
+        // shares ctrl_, so before this packet's recvmsg).
+        if (tx_pending_) drain_errqueue();
         ssize_t cc = ::recvmsg(sock_.fd(), &m, MSG_DONTWAIT);
         if (cc < 0) return;
         bool kernel = false;
@@ -112,7 +120,7 @@ void Driver::drain_packets() {
                 }
             }
         }
-        if (hooks_.on_reply_options && !options.empty()) hooks_.on_reply_options(*src, options);
+        if (hooks_.on_reply_options && sock_.family() == core::Family::v4) hooks_.on_reply_options(*src, options);
         ping_.on_reply(r, at);
         dispatch();
     }
@@ -152,6 +160,7 @@ void Driver::handle_error_entry(msghdr& m, const std::uint8_t* data, ssize_t n) 
 }
 
 int Driver::drain_errqueue() {
+    tx_pending_ = false;
     int count = 0;
     for (; count < 1024; ++count) {
         sockaddr_storage target{};
@@ -177,13 +186,16 @@ void Driver::send(const probe::Transmit& t) {
     ssize_t n = ::sendto(sock_.fd(), t.icmp.data(), t.icmp.size(), 0, dest_sa_.get(), dest_sa_.len);
     if (n == static_cast<ssize_t>(t.icmp.size())) {
         ++sends_;
+        tx_pending_ = sock_.tx_timestamps();
         if (!sock_.tx_timestamps()) ping_.on_sent(t.sequence, mono_now());
         return;
     }
     int e = errno;
     // pinger(): an error queued for this send (EMSGSIZE with the MTU, an ICMP error) is reported
-    // from the queue; otherwise "sendmsg: <error>".
-    if (drain_errqueue() == 0) ping_.on_send_error(t.sequence, e, mono_now());
+    // from the queue. With the queue empty (SO_DONTROUTE off-link, an OUTPUT rule's EPERM)
+    // iputils 20221126 prints nothing: its receive_error_msg() returns -1 for EAGAIN, so pinger()
+    // skips "sendmsg: ..." and counts the probe as sent (checked side by side with -r).
+    if (drain_errqueue() == 0) ping_.on_send_error(t.sequence, e, mono_now(), false);
 }
 
 void Driver::dispatch() {
@@ -212,6 +224,7 @@ core::SysResult<void> Driver::run() {
     while (!ping_.finished()) {
         auto dl = ping_.next_deadline();
         timespec ts{}, *tsp = nullptr;
+        const timespec zero{};
         if (dl) {
             core::Duration left = *dl - mono_now();
             if (left < core::Duration{0}) left = core::Duration{0};
@@ -220,14 +233,18 @@ core::SysResult<void> Driver::run() {
             tsp = &ts;
         }
         pollfd fds[2] = {{sock_.fd(), POLLIN, 0}, {sfd, POLLIN, 0}};
-        int rc = ::ppoll(fds, 2, tsp, nullptr);
+        int rc = ::ppoll(fds, 2, &zero, nullptr);  // ready already: no flush, no sleep
+        if (rc == 0 && (!tsp || tsp->tv_sec || tsp->tv_nsec)) {
+            if (hooks_.on_idle) hooks_.on_idle();
+            rc = ::ppoll(fds, 2, tsp, nullptr);
+        }
         if (rc < 0 && errno != EINTR) {
             ::close(sfd);
             return core::Unexpected(core::SysError{errno, "ppoll"});
         }
         if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) {
+            if (fds[0].revents & POLLERR) drain_errqueue();  // TX timestamps before the replies
             drain_packets();
-            if (fds[0].revents & POLLERR) drain_errqueue();
         }
         if (rc > 0 && (fds[1].revents & POLLIN)) {
             signalfd_siginfo si;

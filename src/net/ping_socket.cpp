@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <linux/filter.h>
 #include <sys/capability.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ IcmpSocket& IcmpSocket::operator=(IcmpSocket&& o) noexcept {
         family_ = o.family_;
         rx_clock_ = o.rx_clock_;
         tx_timestamps_ = o.tx_timestamps_;
+        flowinfo_ = o.flowinfo_;
         o.fd_ = -1;
     }
     return *this;
@@ -54,6 +56,7 @@ struct SocketAccess {
         s.rx_clock_ = c;
         s.tx_timestamps_ = tx;
     }
+    static void set_flowinfo(IcmpSocket& s, std::uint32_t f) { s.flowinfo_ = f; }
 };
 
 core::SysResult<IcmpSocket> IcmpSocket::open(core::Family family) {
@@ -171,12 +174,12 @@ core::SysResult<core::IpAddress> probe_source(const core::IpAddress& dst, std::u
     return *a;
 }
 
-void enable_timestamps(IcmpSocket& s) {
+void enable_timestamps(IcmpSocket& s, bool tx) {
     const int fd = s.fd();
     unsigned flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
                      SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
                      SOF_TIMESTAMPING_OPT_TSONLY;
-    if (::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) == 0) {
+    if (tx && ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) == 0) {
         SocketAccess::set_clock(s, RxClock::so_timestamping_software, true);
         return;
     }
@@ -206,12 +209,21 @@ core::SysResult<void> configure_v4(IcmpSocket& s, const SocketOptions& o) {
         (void)setint(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL");
         (void)setint(fd, IPPROTO_IP, IP_RETOPTS, 1, "IP_RETOPTS");
     }
-    if (!o.ip_options.empty())
-        if (auto r = setopt(fd, IPPROTO_IP, IP_OPTIONS, o.ip_options.data(),
-                            static_cast<socklen_t>(o.ip_options.size()), "record route"); !r)
-            return r;
+    if (!o.ip_options.empty()) {
+        auto r = setopt(fd, IPPROTO_IP, IP_OPTIONS, o.ip_options.data(),
+                        static_cast<socklen_t>(o.ip_options.size()), o.ts_option ? "ts option" : "record route");
+        if (!r && o.ts_option) {
+            // ping4_run(): a kernel that refuses the flag is tried with flag 2 before giving up.
+            core::Buffer again = o.ip_options;
+            again[3] = 2;
+            r = setopt(fd, IPPROTO_IP, IP_OPTIONS, again.data(), static_cast<socklen_t>(again.size()), "ts option");
+        }
+        if (!r) return r;
+    }
     if (o.broadcast)
         if (auto r = setint(fd, SOL_SOCKET, SO_BROADCAST, 1, "cannot set broadcasting"); !r) return r;
+    if (o.no_loop)
+        if (auto r = setint(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "cannot disable multicast loopback"); !r) return r;
     if (o.tos)
         if (auto r = setint(fd, IPPROTO_IP, IP_TOS, *o.tos, "setsockopt"); !r) return r;
     if (o.ttl) {
@@ -235,6 +247,8 @@ core::SysResult<void> configure_v6(IcmpSocket& s, const SocketOptions& o) {
         if (auto r = setopt(fd, IPPROTO_ICMPV6, ICMPV6_FILTER, &f, sizeof f, "setsockopt(ICMP6_FILTER)"); !r)
             return r;
     }
+    if (o.no_loop)
+        if (auto r = setint(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "can't disable multicast loopback"); !r) return r;
     if (o.tos)
         if (auto r = setint(fd, IPPROTO_IPV6, IPV6_TCLASS, *o.tos, "setsockopt(IPV6_TCLASS)"); !r) return r;
     if (o.ttl) {
@@ -245,7 +259,55 @@ core::SysResult<void> configure_v6(IcmpSocket& s, const SocketOptions& o) {
     return {};
 }
 
+// <linux/in6.h>'s in6_flowlabel_req and constants: glibc does not declare them, and including
+// <linux/in6.h> beside <netinet/in.h> clashes.
+struct FlowlabelReq {
+    in6_addr flr_dst;
+    std::uint32_t flr_label;  // network order
+    std::uint8_t flr_action, flr_share;
+    std::uint16_t flr_flags, flr_expires, flr_linger;
+    std::uint32_t pad;
+};
+constexpr int flowlabel_mgr = 32, flowinfo_send = 33;  // IPV6_FLOWLABEL_MGR, IPV6_FLOWINFO_SEND
+constexpr std::uint8_t fl_a_get = 0, fl_s_excl = 1;    // IPV6_FL_A_GET, IPV6_FL_S_EXCL
+constexpr std::uint16_t fl_f_create = 1;               // IPV6_FL_F_CREATE
+
+// ping6_run() -F: lease the label for this destination (IPV6_FLOWLABEL_MGR, exclusive, created
+// when missing), then ask the kernel to send sin6_flowinfo's label (IPV6_FLOWINFO_SEND).
+// RFC 6437 2: the flow label is 20 bits.
+core::SysResult<void> set_flowlabel(IcmpSocket& s, std::uint32_t label, const core::IpAddress& dst) {
+    FlowlabelReq req{};
+    std::memcpy(&req.flr_dst, dst.v6().bytes().data(), 16);
+    req.flr_label = htonl(label & 0xFFFFFu);
+    req.flr_action = fl_a_get;
+    req.flr_flags = fl_f_create;
+    req.flr_share = fl_s_excl;
+    if (auto r = setopt(s.fd(), IPPROTO_IPV6, flowlabel_mgr, &req, sizeof req, "can't set flowlabel"); !r) return r;
+    if (auto r = setint(s.fd(), IPPROTO_IPV6, flowinfo_send, 1, "can't send flowinfo"); !r) return r;
+    SocketAccess::set_flowinfo(s, req.flr_label);
+    return {};
+}
+
 }  // namespace
+
+core::SysResult<void> install_echo_filter(IcmpSocket& s, std::uint16_t identifier) {
+    if (s.kind() != SocketKind::raw) return {};
+    const bool v4 = s.family() == core::Family::v4;
+    // IPv4 raw sockets see the IP header first: X = its length (4 * IHL); IPv6 ones start at the
+    // ICMPv6 header (X = 0). RFC 792 / RFC 4443 4.2: identifier at offset 4, type at offset 0.
+    sock_filter code[] = {
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, identifier, 2, 0),     // ours: to "accept"
+        BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, v4 ? 0u : 129u, 1, 0),  // another's echo reply: "drop"
+        BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFFu),                    // accept
+        BPF_STMT(BPF_RET | BPF_K, 0),                              // drop
+    };
+    if (!v4) code[0] = sock_filter BPF_STMT(BPF_LDX | BPF_IMM, 0);
+    sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+    return setopt(s.fd(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog, "SO_ATTACH_FILTER");
+}
 
 core::SysResult<core::IpAddress> configure(IcmpSocket& s, const SocketOptions& o,
                                            const core::IpAddress& destination, std::uint32_t scope_id) {
@@ -264,6 +326,12 @@ core::SysResult<core::IpAddress> configure(IcmpSocket& s, const SocketOptions& o
     if (o.mark) (void)setopt(fd, SOL_SOCKET, SO_MARK, &*o.mark, sizeof *o.mark, "SO_MARK");
     auto r = s.family() == core::Family::v4 ? configure_v4(s, o) : configure_v6(s, o);
     if (!r) return core::Unexpected(r.error());
+    if (o.flowlabel && s.family() == core::Family::v6)
+        if (auto f = set_flowlabel(s, *o.flowlabel, destination); !f) return core::Unexpected(f.error());
+    // ping_common.c setup(): SO_DEBUG and SO_DONTROUTE, failures ignored as iputils does (SO_DEBUG
+    // needs CAP_NET_ADMIN).
+    if (o.so_debug) (void)setint(fd, SOL_SOCKET, SO_DEBUG, 1, "SO_DEBUG");
+    if (o.dont_route) (void)setint(fd, SOL_SOCKET, SO_DONTROUTE, 1, "SO_DONTROUTE");
     if (o.source) {
         SockAddr sa = to_sockaddr(source, 0, scope_id);
         if (::bind(fd, sa.get(), sa.len) < 0) return core::Unexpected(core::SysError{errno, "bind"});
@@ -273,9 +341,11 @@ core::SysResult<core::IpAddress> configure(IcmpSocket& s, const SocketOptions& o
     hold += ((hold + 511) / 512) * (40 + 20 + 16 + 64 + 160);
     int rcv = hold * static_cast<int>(o.preload);
     if (rcv < 65536) rcv = 65536;
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &hold, sizeof hold);
+    int snd = o.sndbuf.value_or(hold);  // -S replaces the estimate (sock_setbufs())
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
-    enable_timestamps(s);
+    // -U (iputils F_LATENCY): no SO_TIMESTAMP; the receive time is read after recvmsg().
+    if (!o.user_latency) enable_timestamps(s, o.tx_timestamps);
     return source;
 }
 

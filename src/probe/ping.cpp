@@ -128,7 +128,9 @@ std::optional<core::Duration> Ping::pinger(core::MonoTime now) {
 
     auto seq = static_cast<std::uint16_t>(ntransmitted_ + 1);
     rcvd_clear(seq);
-    actions_.push_back(Transmit{seq, build_request(seq, now.since_origin + config_.wall_offset)});
+    const core::Duration wall = now.since_origin + config_.wall_offset;
+    sent_stamps_[seq % sent_window] = SentStamp{.sequence = seq, .valid = true, .wall_us = to_us(wall)};
+    actions_.push_back(Transmit{seq, build_request(seq, wall)});
     ++ntransmitted_;
     core::Duration next = iv - tokens_;
     if (next > 0s) return next;
@@ -174,12 +176,17 @@ void Ping::pump(core::MonoTime now) {
 }
 
 void Ping::on_sent(std::uint16_t sequence, core::MonoTime now) {
+    SentStamp& s = sent_stamps_[sequence % sent_window];
+    if (config_.sent_times_are_kernel && s.valid && s.sequence == sequence) {
+        s.kernel_tx = true;
+        s.kernel_tx_at = now;
+    }
     actions_.push_back(SentEvent{now, sequence});
 }
 
-void Ping::on_send_error(std::uint16_t, int error_number, core::MonoTime now) {
+void Ping::on_send_error(std::uint16_t, int error_number, core::MonoTime now, bool report) {
     // pinger() "hard local error": the probe counts as sent; iputils prints "sendmsg: ...".
-    actions_.push_back(LocalErrorEvent{now, error_number, 0, true});
+    if (report) actions_.push_back(LocalErrorEvent{now, error_number, 0, true});
     tokens_ = 0s;
 }
 
@@ -235,6 +242,7 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     if (config_.check_identifier && id != config_.identifier) return;  // 'Twas not our ECHO
     const std::uint16_t seq = core::load_be16(&r.icmp[6]);
     const bool csfailed = v4 && config_.verify_checksum && !wire::checksum_ok(r.icmp);
+    if (!csfailed && foreign(seq, r)) return;  // another ping with our identifier
 
     ReplyEvent ev{now, seq, r.from, r.ttl, std::nullopt, r.icmp.size()};
     ++nreceived_;
@@ -242,6 +250,9 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     if (timing_ && r.icmp.size() >= 8 + timeval_size) {
         std::int64_t rx = to_us(now.since_origin + config_.wall_offset);
         std::int64_t trip = rx - load_timeval_us(&r.icmp[8]);
+        const SentStamp& s = sent_stamps_[seq % sent_window];
+        if (s.valid && s.sequence == seq && s.kernel_tx && !csfailed)
+            trip = to_us(now - s.kernel_tx_at);  // kernel RX - kernel TX
         if (trip < 0) trip = 0;  // "time of day goes back": iputils clamps to 0
         ev.rtt_us = trip;
         if (!csfailed) {
@@ -269,6 +280,22 @@ void Ping::on_reply(const Received& r, core::MonoTime now) {
     ev.truncated = r.icmp.size() < config_.payload_size + 8;
     actions_.push_back(ev);
     pump(now);
+}
+
+// Identifier-collision safety on raw sockets: a reply for a sequence we never sent is not ours,
+// and one whose sequence we sent recently must echo the timestamp we wrote (RFC 792: "the data received in the echo message must be returned in the
+// echo reply message"); one that does not was another process's probe with the same identifier.
+// Datagram sockets need no check: the kernel owns the identifier and demultiplexes.
+bool Ping::foreign(std::uint16_t seq, const Received& r) const noexcept {
+    if (!config_.check_identifier) return false;
+    // A sequence we have not sent (yet) is another sender's.
+    if (ntransmitted_ == 0) return true;
+    const auto age = static_cast<std::uint16_t>(static_cast<std::uint16_t>(ntransmitted_) - seq);
+    if (ntransmitted_ < max_dup_check && age >= ntransmitted_) return true;
+    if (!timing_ || r.icmp.size() < 8 + timeval_size || age >= sent_window) return false;
+    const SentStamp& s = sent_stamps_[seq % sent_window];
+    if (!s.valid || s.sequence != seq) return false;
+    return load_timeval_us(&r.icmp[8]) != s.wall_us;
 }
 
 void Ping::on_timer(core::MonoTime now) { pump(now); }

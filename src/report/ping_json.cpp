@@ -40,7 +40,8 @@ std::string done(JsonWriter& w, std::string& s) {
 }  // namespace
 
 std::string PingJson::start(const std::string& host, const core::IpAddress& addr, std::size_t payload,
-                            const std::string& socket_kind, const std::string& rx_clock) const {
+                            const std::string& socket_kind, const std::string& rx_clock,
+                            const std::string& tx_clock) const {
     std::string s;
     JsonWriter w(s);
     head(w, "start", {});
@@ -50,6 +51,7 @@ std::string PingJson::start(const std::string& host, const core::IpAddress& addr
     w.uint(payload);
     w.field("socket", socket_kind);
     w.field("rx_clock", rx_clock);
+    if (!tx_clock.empty()) w.field("tx_clock", tx_clock);
     return done(w, s);
 }
 

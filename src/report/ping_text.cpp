@@ -107,9 +107,10 @@ std::string PingText::stamp(core::WallTime wall) const {
 }
 
 std::string PingText::header(const std::string& host, const core::IpAddress& addr, std::size_t payload,
-                             std::size_t optlen, const std::string& from_text) const {
+                             std::size_t optlen, const std::string& from_text, std::uint32_t flowlabel) const {
     if (family_ == core::Family::v6)
-        return "PING " + host + "(" + addr.to_string() + ") " + (from_text.empty() ? "" : "from " + from_text + " : ") +
+        return "PING " + host + "(" + addr.to_string() + ") " + (flowlabel ? fmt(", flow 0x%05x, ", flowlabel) : "") +
+               (from_text.empty() ? "" : "from " + from_text + " : ") +
                fmt("%zu data bytes\n", payload);
     return "PING " + host + " (" + addr.to_string() + ") " + (from_text.empty() ? "" : "from " + from_text + ": ") +
            fmt("%zu(%zu) bytes of data.\n", payload, payload + 8 + optlen + 20);

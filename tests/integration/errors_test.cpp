@@ -1,7 +1,8 @@
 // ICMP errors delivered to the application (issue 6) in a namespace chain A - R - B
 // (192.0.2.0/24, 198.51.100.0/24, 2001:db8:1::/64, 2001:db8:2::/64): a kernel router and
 // iptables/ip6tables REJECT produce the errors; ErrorListener, RawErrorWatcher and `icmpkit why`
-// must report them. Needs root; namespaces are removed in TearDownTestSuite even on failure.
+// must report them. Needs root; the namespaces (tests/support/netns.hpp) are removed in
+// TearDownTestSuite even on failure.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -14,11 +15,13 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "icmpkit/net/error_listener.hpp"
+#include "support/netns.hpp"
 
 using namespace icmpkit;
 
@@ -67,39 +70,16 @@ sockaddr_storage addr(const char* a, std::uint16_t port, socklen_t& len) {
 
 class Errors : public ::testing::Test {
 protected:
-    static inline std::string a, r, b;
+    // A - R - B from the shared fixture (tests/support/netns.hpp, one router, R–B MTU 1400, ICMP
+    // rate limits off); the namespaces go with the fixture's destructor.
+    static inline std::unique_ptr<test_support::NetnsChain> chain;
+    static inline std::string a, r, b, why;
     static inline bool ok = false;
 
     static void SetUpTestSuite() {
-        if (::geteuid() != 0) return;
-        std::string p = "ike" + std::to_string(::getpid());
-        a = p + "a", r = p + "r", b = p + "b";
-        const std::vector<std::string> cmds = {
-            "ip netns add " + a, "ip netns add " + r, "ip netns add " + b,
-            "ip link add va netns " + a + " type veth peer name vra netns " + r,
-            "ip link add vb netns " + b + " type veth peer name vrb netns " + r,
-            "ip -n " + a + " link set lo up", "ip -n " + r + " link set lo up", "ip -n " + b + " link set lo up",
-            "ip -n " + a + " addr add 192.0.2.2/24 dev va", "ip -n " + a + " addr add 2001:db8:1::2/64 dev va nodad",
-            "ip -n " + r + " addr add 192.0.2.1/24 dev vra", "ip -n " + r + " addr add 2001:db8:1::1/64 dev vra nodad",
-            "ip -n " + r + " addr add 198.51.100.1/24 dev vrb", "ip -n " + r + " addr add 2001:db8:2::1/64 dev vrb nodad",
-            "ip -n " + b + " addr add 198.51.100.2/24 dev vb", "ip -n " + b + " addr add 2001:db8:2::2/64 dev vb nodad",
-            "ip -n " + a + " link set va up", "ip -n " + r + " link set vra up",
-            "ip -n " + r + " link set vrb up mtu 1400", "ip -n " + b + " link set vb up mtu 1400",
-            "ip -n " + a + " route add default via 192.0.2.1", "ip -n " + b + " route add default via 198.51.100.1",
-            "ip -n " + a + " -6 route add default via 2001:db8:1::1", "ip -n " + b + " -6 route add default via 2001:db8:2::1",
-            "ip netns exec " + r + " sysctl -qw net.ipv4.ip_forward=1",
-            "ip netns exec " + r + " sysctl -qw net.ipv6.conf.all.forwarding=1",
-            "ip netns exec " + r + " sysctl -qw net.ipv4.icmp_ratelimit=0",
-            "ip netns exec " + r + " sysctl -qw net.ipv6.icmp.ratelimit=0",
-            "ip netns exec " + b + " sysctl -qw net.ipv4.icmp_ratelimit=0",
-            "ip netns exec " + b + " sysctl -qw net.ipv6.icmp.ratelimit=0",
-        };
-        for (auto& c : cmds)
-            if (!sh(c)) {
-                std::fprintf(stderr, "namespace setup failed: %s\n", c.c_str());
-                TearDownTestSuite();
-                return;
-            }
+        chain = test_support::NetnsChain::create({.routers = 1, .link_mtu = {{1, 1400}}, .tag = "e"}, &why);
+        if (!chain) return;
+        a = chain->a(), r = chain->router(1), b = chain->b();
         // iptables REJECT codes on R, one UDP port per code (5000 + code); TCP 6013 admin-prohibited.
         const char* v4[][2] = {{"5000", "icmp-net-unreachable"}, {"5001", "icmp-host-unreachable"},
                                {"5002", "icmp-proto-unreachable"}, {"5003", "icmp-port-unreachable"},
@@ -115,17 +95,17 @@ protected:
         fw = sh("ip netns exec " + r + " iptables -A FORWARD -p tcp --dport 6013 -j REJECT --reject-with icmp-admin-prohibited") && fw;
         fw = sh("ip netns exec " + r + " ip6tables -A FORWARD -p tcp --dport 6013 -j REJECT --reject-with icmp6-adm-prohibited") && fw;
         ok = fw;
+        if (!fw) why = "iptables rules on R failed";
         sh("ip netns exec " + a + " /usr/bin/ping -c 1 -w 2 198.51.100.2");
         sh("ip netns exec " + a + " /usr/bin/ping -c 1 -w 2 2001:db8:2::2");
     }
     static void TearDownTestSuite() {
-        for (auto* n : {&a, &r, &b})
-            if (!n->empty()) sh("ip netns del " + *n);
+        chain.reset();
         ok = false;
     }
     void SetUp() override {
         if (::geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces)";
-        ASSERT_TRUE(ok) << "namespace setup failed";
+        ASSERT_TRUE(ok) << why;
     }
 
     // One UDP datagram from A; the first IcmpError its ErrorListener yields.

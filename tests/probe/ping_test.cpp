@@ -147,6 +147,68 @@ TEST(Ping, ForeignIdentifierIgnoredOnRawSockets) {
     EXPECT_TRUE(only<probe::ReplyEvent>(ping.take_actions()).empty());
 }
 
+// Two raw-socket pings that share an identifier: a reply with our identifier and sequence but
+// another sender's timestamp (RFC 792: the echo returns the request's data) is not ours.
+TEST(Ping, SameIdentifierOtherTimestampIgnoredOnRawSockets) {
+    auto c = loopback_config();
+    probe::Ping ping(c);
+    ping.start({});
+    auto t = transmits(ping.take_actions());
+    ASSERT_EQ(t.size(), 1u);
+    auto theirs = reply_of(t[0]);
+    theirs[8 + 8] ^= 1;  // tv_usec differs by one microsecond
+    theirs[2] = theirs[3] = 0;
+    core::store_be16(&theirs[2], wire::internet_checksum(theirs));
+    ping.on_reply({c.destination, theirs, 64}, {});
+    EXPECT_TRUE(only<probe::ReplyEvent>(ping.take_actions()).empty());
+    // A sequence we have not sent yet.
+    auto ahead = reply_of(t[0]);
+    core::store_be16(&ahead[6], 2);
+    ahead[2] = ahead[3] = 0;
+    core::store_be16(&ahead[2], wire::internet_checksum(ahead));
+    ping.on_reply({c.destination, ahead, 64}, {});
+    EXPECT_TRUE(only<probe::ReplyEvent>(ping.take_actions()).empty());
+    ping.on_reply({c.destination, reply_of(t[0]), 64}, {});
+    EXPECT_EQ(only<probe::ReplyEvent>(ping.take_actions()).size(), 1u);
+    EXPECT_EQ(ping.summary().received, 1u);
+    // Datagram sockets (kernel-owned identifier): no such check.
+    c.check_identifier = false;
+    probe::Ping dgram(c);
+    dgram.start({});
+    auto t2 = transmits(dgram.take_actions());
+    auto other = reply_of(t2[0]);
+    other[8 + 8] ^= 1;
+    dgram.on_reply({c.destination, other, 64}, {});
+    EXPECT_EQ(only<probe::ReplyEvent>(dgram.take_actions()).size(), 1u);
+}
+
+// With kernel transmit times the RTT is reply time - transmit time; a sequence without one
+// falls back to the payload's send time (iputils' way).
+TEST(Ping, KernelTransmitTimeExcludesOurScheduling) {
+    FakeClock clk;
+    auto c = loopback_config();
+    c.sent_times_are_kernel = true;
+    c.interval = 1s;
+    c.count = 2;
+    probe::Ping ping(c);
+    ping.start(clk.now);
+    auto t = transmits(ping.take_actions());
+    ASSERT_EQ(t.size(), 1u);
+    ping.on_sent(t[0].sequence, clk.now + 5us);  // the packet left 5 us after we built it
+    ping.on_reply({c.destination, reply_of(t[0]), 64}, clk.now + 20us);
+    auto r = only<probe::ReplyEvent>(ping.take_actions());
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].rtt_us, 15);
+    clk.advance(1s);
+    ping.on_timer(clk.now);
+    auto t2 = transmits(ping.take_actions());
+    ASSERT_EQ(t2.size(), 1u);
+    ping.on_reply({c.destination, reply_of(t2[0]), 64}, clk.now + 20us);  // no on_sent for it
+    auto r2 = only<probe::ReplyEvent>(ping.take_actions());
+    ASSERT_EQ(r2.size(), 1u);
+    EXPECT_EQ(r2[0].rtt_us, 20);
+}
+
 TEST(Ping, BadChecksumFlaggedWhenVerifying) {
     auto c = loopback_config();
     c.verify_checksum = true;

@@ -42,6 +42,8 @@ public:
     core::Family family() const noexcept { return family_; }
     RxClock rx_clock() const noexcept { return rx_clock_; }
     bool tx_timestamps() const noexcept { return tx_timestamps_; }
+    // IPv6 -F: the flow label the kernel granted (network order, for sin6_flowinfo); 0 = none.
+    std::uint32_t flowinfo() const noexcept { return flowinfo_; }
 
 private:
     friend struct SocketAccess;
@@ -50,7 +52,13 @@ private:
     core::Family family_ = core::Family::v4;
     RxClock rx_clock_ = RxClock::user_clock;
     bool tx_timestamps_ = false;
+    std::uint32_t flowinfo_ = 0;
 };
+
+// Raw sockets: a classic BPF filter that drops, in the kernel, echo replies carrying another
+// identifier (every raw ICMP socket gets a copy of every reply; without it 100 concurrent pings
+// overflow each other's receive queues). Other ICMP types pass. Datagram sockets: nothing to do.
+core::SysResult<void> install_echo_filter(IcmpSocket& s, std::uint16_t identifier);
 
 // One line for the user when no ICMP socket can be had: what to change.
 std::string no_socket_advice(core::Family family);
@@ -77,8 +85,16 @@ struct SocketOptions {
     std::string device;                     // -I iface
     std::optional<core::IpAddress> source;  // -I addr
     bool broadcast = false;                 // -b
-    std::optional<std::uint32_t> flowlabel; // -F (IPv6): not applied yet
+    std::optional<std::uint32_t> flowlabel; // -F (IPv6): IPV6_FLOWLABEL_MGR + IPV6_FLOWINFO_SEND
     core::Buffer ip_options;                // -R / -T: IP_OPTIONS bytes
+    bool ts_option = false;                 // ip_options is -T's (error text "ts option")
+    bool no_loop = false;                   // -L: IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP off
+    bool so_debug = false;                  // -d: SO_DEBUG
+    bool dont_route = false;                // -r: SO_DONTROUTE (directly connected hosts only)
+    bool user_latency = false;              // -U: no kernel timestamps, the user clock on receive
+    bool tx_timestamps = true;              // SOF_TIMESTAMPING_TX_SOFTWARE (off in flood: one
+                                            // error-queue entry per probe that nothing reads)
+    std::optional<int> sndbuf;              // -S: SO_SNDBUF instead of iputils' estimate
     std::size_t payload_size = 56;
     unsigned preload = 1;
 };
@@ -95,7 +111,10 @@ core::MonoTime mono_now();
 struct DriverHooks {
     std::function<void(const probe::Action&)> on_event;  // every action except Transmit
     std::function<void()> on_status;                     // SIGQUIT
-    std::function<void(const core::IpAddress&, core::Bytes ip_options)> on_reply_options;  // -R/-T
+    std::function<void()> on_idle;                       // before the loop waits (flush output)
+    // IPv4: called for every received datagram before the engine sees it, with its IP options
+    // (the raw socket's IP header, or IP_RETOPTS on a datagram socket; empty when none).
+    std::function<void(const core::IpAddress&, core::Bytes ip_options)> on_reply_options;
 };
 
 // The loop (DESIGN.md 5): receive first, then expire timers, then transmit. SIGINT finishes,

@@ -43,6 +43,10 @@ struct PingConfig {
     bool adaptive = false;                  // -A
     bool report_outstanding = false;        // -O
     bool privileged = true;                 // root: no minimum interval (MINUSERINTERVAL otherwise)
+    // on_sent() times are the kernel's transmit timestamps on the receive clock: the RTT is then
+    // reply time - transmit time (our own scheduling before the send excluded); without one for a
+    // sequence, the payload's send time as iputils.
+    bool sent_times_are_kernel = false;
     // Wall clock at MonoTime origin: the payload timestamp is a struct timeval of wall time, as
     // iputils writes it (first 16 bytes when payload_size >= 16).
     core::Duration wall_offset{0};
@@ -135,7 +139,9 @@ public:
 
     void start(core::MonoTime now);
     void on_sent(std::uint16_t sequence, core::MonoTime now);
-    void on_send_error(std::uint16_t sequence, int error_number, core::MonoTime now);
+    // report=false: iputils 20221126 counts the probe as sent and prints nothing when sendmsg failed
+    // and the error queue was empty (its receive_error_msg() counts EAGAIN as a local error).
+    void on_send_error(std::uint16_t sequence, int error_number, core::MonoTime now, bool report = true);
     void on_reply(const Received& r, core::MonoTime now);
     void on_queued_error(const QueuedIcmpError& e, core::MonoTime now);
     void on_local_error(int error_number, std::uint32_t mtu, core::MonoTime now);
@@ -181,6 +187,18 @@ private:
     std::uint16_t acked_ = 0;
     int pipesize_ = 0;
     RttStats rtt_;
+    // The payload timestamp of each of the last sent_window probes (raw sockets see every echo
+    // reply: two pings that drew the same random identifier are told apart by it). 16 KiB, fixed.
+    static constexpr std::size_t sent_window = 1024;
+    struct SentStamp {
+        std::uint16_t sequence = 0;
+        bool valid = false;
+        bool kernel_tx = false;       // kernel_tx_at holds the kernel's transmit time
+        std::int64_t wall_us = 0;
+        core::MonoTime kernel_tx_at{};
+    };
+    std::array<SentStamp, sent_window> sent_stamps_{};
+    bool foreign(std::uint16_t seq, const Received& r) const noexcept;
 };
 
 }  // namespace icmpkit::probe

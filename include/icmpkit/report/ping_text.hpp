@@ -42,8 +42,10 @@ public:
     PingText(PingTextOptions o, core::Family family, Namer namer);
 
     // "PING host (addr) 56(84) bytes of data." / "PING host(addr) 56 data bytes"
+    // flowlabel: IPv6 -F, printed as ping6_run() does (", flow 0x12345, ") when not zero.
     std::string header(const std::string& host, const core::IpAddress& addr, std::size_t payload,
-                       std::size_t ip_option_len, const std::string& from_text) const;
+                       std::size_t ip_option_len, const std::string& from_text,
+                       std::uint32_t flowlabel = 0) const;
     Output event(const probe::Action& a, core::WallTime wall) const;
     std::string summary(const std::string& host, const probe::PingSummary& s) const;
     std::string status(const probe::PingSummary& s) const;  // SIGQUIT, to stderr
@@ -59,7 +61,8 @@ class PingJson {
 public:
     explicit PingJson(bool full_stats) : full_(full_stats) {}
     std::string start(const std::string& host, const core::IpAddress& addr, std::size_t payload,
-                      const std::string& socket_kind, const std::string& rx_clock) const;
+                      const std::string& socket_kind, const std::string& rx_clock,
+                      const std::string& tx_clock = "") const;  // tx_clock: which send times the RTTs use
     std::string event(const probe::Action& a, core::WallTime wall) const;  // "" for none
     std::string summary(const std::string& host, const probe::PingSummary& s, int exit_code) const;
     std::string error(const std::string& message, int exit_code) const;
