@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "fping.hpp"
 #include "load_topology.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/net/sim_driver.hpp"
@@ -404,6 +405,7 @@ int run_sim(Options& o) {
 }  // namespace
 
 int run_ping(int argc, char** argv) {
+    if (wants_multi_target(argc, argv)) return run_fping(argc, argv, prog);  // fping.cpp
     try {
         return run(argc, argv);
     } catch (const Exit& e) {
