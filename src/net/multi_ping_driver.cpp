@@ -165,9 +165,11 @@ void MultiDriver::flush(core::Family f) {
     const int n_out = out_n_;
     out_n_ = 0;
     for (int at = 0; at < n_out;) {
+        // The send time is taken before the call: on loopback the reply can be stamped by the
+        // kernel before sendmmsg() returns.
+        const core::MonoTime now = mono_now();
         int n = ::sendmmsg(s->fd(), m.data() + at, static_cast<unsigned>(n_out - at), 0);
         ++c_.send_calls;
-        const core::MonoTime now = mono_now();
         if (n > 0) {
             for (int i = at; i < at + n; ++i) ping_.on_sent(out_[i].sequence, now);
             at += n;

@@ -319,7 +319,7 @@ void MultiPing::on_reply(const Received& r, core::MonoTime now) {
     ++t.st.received;
     ++s.c.replies;
     if (t.st.received == 1 || rtt < t.st.min_ns) t.st.min_ns = rtt;
-    if (rtt > t.st.max_ns) t.st.max_ns = rtt;
+    if (t.st.received == 1 || rtt > t.st.max_ns) t.st.max_ns = rtt;
     t.st.sum_ns += rtt;
     const double ms = static_cast<double>(rtt) / 1e6;
     t.st.sum2_ms += ms * ms;
