@@ -260,8 +260,10 @@ core::SysResult<void> configure_one(IcmpSocket& s, const MultiSocketOptions& o) 
     if (!o.device.empty() &&
         ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.device.c_str(), o.device.size() + 1) < 0)
         return core::Unexpected(core::SysError{errno, "binding to specific interface (SO_BINDTODEVICE)"});
+    // A raw socket sees ICMP errors inline; IP_RECVERR would queue each one a second time.
+    const bool recverr = s.kind() == SocketKind::datagram;
     if (v4) {
-        if (auto r = setint(fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR"); !r) return r;
+        if (recverr) if (auto r = setint(fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR"); !r) return r;
         if (s.kind() == SocketKind::raw) {  // echo replies and the errors about our probes
             icmp_filter f{};
             f.data = ~((1u << ICMP_SOURCE_QUENCH) | (1u << ICMP_DEST_UNREACH) | (1u << ICMP_TIME_EXCEEDED) |
@@ -273,7 +275,7 @@ core::SysResult<void> configure_one(IcmpSocket& s, const MultiSocketOptions& o) 
         if (o.dont_fragment)
             if (auto r = setint(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO, "IP_MTU_DISCOVER"); !r) return r;
     } else {
-        if (auto r = setint(fd, IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR"); !r) return r;
+        if (recverr) if (auto r = setint(fd, IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR"); !r) return r;
         if (s.kind() == SocketKind::raw) {
             int off = 2;  // RFC 4443 2.3: the kernel computes the checksum over the pseudo-header
             ::setsockopt(fd, SOL_RAW, IPV6_CHECKSUM, &off, sizeof off);
