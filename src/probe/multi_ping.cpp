@@ -201,6 +201,13 @@ void MultiPing::pump(core::MonoTime now_t) {
 
 void MultiPing::on_timer(core::MonoTime now) { pump(now); }
 
+// Something changed (a reply, a failed send): the next on_timer() is due at once, so the driver
+// receives what is queued before the engine transmits again.
+void MultiPing::wake(State& s, core::MonoTime now) {
+    s.more_now = true;
+    s.last_pump = ns(now);
+}
+
 void MultiPing::interrupt(core::MonoTime now) {
     if (finished_) return;
     finished_ = true;
@@ -224,7 +231,7 @@ void MultiPing::on_send_error(std::uint16_t sequence, int error_number, core::Mo
     ++s.c.send_errors;
     if (!s.vectors.empty()) s.vectors[std::size_t{slot.target} * config_.count + slot.probe] = rtt_timeout;
     s.actions.emplace_back(MultiSendErrorEvent{now, slot.target, slot.probe, error_number});
-    pump(now);
+    wake(s, now);
 }
 
 namespace {
@@ -328,7 +335,7 @@ void MultiPing::on_reply(const Received& r, core::MonoTime now) {
     if (!s.vectors.empty()) s.vectors[std::size_t{slot->target} * config_.count + slot->probe] = rtt;
     ev.first = t.st.received == 1;
     s.actions.emplace_back(ev);
-    pump(now);  // fping: the main loop's next pass
+    wake(s, now);  // fping: the main loop's next pass (not a burst per reply)
 }
 
 void MultiPing::take_actions(std::vector<MultiAction>& out) {

@@ -30,9 +30,13 @@ void head(JsonWriter& w, const char* event, core::WallTime wall) {
     }
 }
 
-std::string done(JsonWriter& w, std::string& s) {
+void close(JsonWriter& w) {
     w.end_object();
     w.end_line();
+}
+
+std::string done(JsonWriter& w, std::string& s) {
+    close(w);
     return s;
 }
 
@@ -138,7 +142,7 @@ std::string MultiPingJson::summary(const probe::MultiPing& ping, core::Duration 
             }
             w.end_array();
         }
-        done(w, s);
+        close(w);
     }
     JsonWriter w(s);
     const auto& c = ping.counters();

@@ -155,6 +155,7 @@ public:
 
 private:
     void pump(core::MonoTime now);
+    static void wake(State& s, core::MonoTime now);
     MultiPingConfig config_;
     std::unique_ptr<State> s_;
     bool finished_ = false;
