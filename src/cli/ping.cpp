@@ -106,7 +106,9 @@ void usage_and_exit() {
                  "  -4 -6 -a -A -b -c <count> -D -e <identifier> -f -i <interval> -I <iface|addr>\n"
                  "  -l <preload> -m <mark> -M <do|dont|want|probe> -n -O -p <pattern> -q -Q <tos>\n"
                  "  -R -s <size> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -v -w <deadline> -W <timeout>\n"
-                 "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n");
+                 "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n"
+                 "\nTwo or more targets, -g CIDR|START END, or -f FILE|- (an existing file) switch to\n"
+                 "multi-target mode with fping 5.1's options and output: see 'icmpkit fping -h'.\n");
     throw Exit{2};
 }
 

@@ -315,6 +315,8 @@ TEST(MultiPing, SendErrorCountsAsSentWithoutRetry) {
     h.ping.start(h.now);
     h.drain();
     h.ping.on_send_error(h.sent[0].sequence, 101, h.now);
+    ASSERT_EQ(h.ping.next_deadline(), h.now);  // the engine wants to run again at once
+    h.ping.on_timer(h.now);
     h.drain();
     EXPECT_TRUE(h.ping.finished());
     EXPECT_EQ(h.ping.stats(0).sent, 1u);
