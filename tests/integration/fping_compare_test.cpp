@@ -102,6 +102,7 @@ TEST_F(FpingLoopback, StatsBlock) { compare("", "-s -c 1 " + five, 0); }
 TEST_F(FpingLoopback, ElapsedAndAlive) { compare("", "-a -e " + five, 0); }
 TEST_F(FpingLoopback, GenerateCidr) { compare("", "-g 127.0.0.0/29", 0); }
 TEST_F(FpingLoopback, GenerateRange) { compare("", "-a -g 127.0.0.1 127.0.0.5", 0); }
+TEST_F(FpingLoopback, Timestamps) { compare("", "-D -c 2 -p 50 " + five, 0); }
 TEST_F(FpingLoopback, Quorum) { compare("", "-x 3 " + five, 0); }
 TEST_F(FpingLoopback, MixedFamilies) { compare("", "-c 2 -p 50 127.0.0.1 ::1 127.0.0.2", 0); }
 TEST_F(FpingLoopback, TargetFile) {

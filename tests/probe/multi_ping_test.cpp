@@ -212,6 +212,19 @@ TEST(MultiPing, WindowBoundsOutstandingProbes) {
     EXPECT_EQ(h.now.since_origin, 3500ms);
 }
 
+TEST(MultiPing, AnsweredTimeoutsAreCompactedWithinTheWindow) {
+    auto c = config(2000);
+    c.window = 16;
+    c.interval = 0ms;
+    Harness h(c);  // every probe answered after 1 ms: its timeout entry goes stale
+    h.delay = [](auto, auto) { return std::optional<core::Duration>(1ms); };
+    h.run();
+    EXPECT_EQ(h.ping.alive_count(), 2000u);
+    EXPECT_LE(h.max_outstanding, 16u);
+    // 2000 targets of ~40 bytes each, plus 16 slots and at most 2 x 16 + 64 timeout entries.
+    EXPECT_LT(h.ping.memory_bytes(), 2000u * 96 + 64 * 1024);
+}
+
 TEST(MultiPing, SixtyFiveThousandTargetsInBoundedMemory) {
     auto c = config(0);
     for (std::uint32_t i = 0; i < 65536; ++i) c.targets.push_back(core::Ipv4Address(0x7F000000u + i));
