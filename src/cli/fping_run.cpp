@@ -71,7 +71,7 @@ Targets resolve_all(const FpingOptions& o, std::vector<std::string> texts, Looku
         }
         if (!a) {
             ++t.unknown;
-            if (!o.json) std::fprintf(stderr, "%s: %s\n", name.c_str(), why.c_str());
+            if (!o.json && !o.text.quiet) std::fprintf(stderr, "%s: %s\n", name.c_str(), why.c_str());  // fping: not with -q
             continue;
         }
         t.addresses.push_back(*a);
