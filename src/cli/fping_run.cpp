@@ -132,6 +132,8 @@ private:
 };
 
 void finish_config(FpingOptions& o, Targets& t) {
+    // fping main(): nothing to ping is exit 2 when names failed, else 1 (an empty -g range).
+    if (t.addresses.empty()) throw FpingExit{t.unknown ? 2 : 1};
     o.text.unknown_hosts = t.unknown;
     o.cfg.targets = t.addresses;
 }
