@@ -95,6 +95,10 @@ TEST(FpingCli, UsageErrorsAsFping) {
     EXPECT_EQ(g.status, 1);
     EXPECT_EQ(g.out, "icmpkit fping: -g parameter generates too many addresses\n");
     EXPECT_EQ(run("fping", "-c 0 127.0.0.1").status, 1);
+    auto e = run("fping", "--sim=line -g 198.51.100.9 198.51.100.1");  // fping: an empty range
+    EXPECT_EQ(e.status, 1);
+    EXPECT_EQ(e.out, "");
+    EXPECT_EQ(run("fping", "--sim=line -q nosuch").status, 2);
     auto u = run("fping", "--sim=line nosuch 203.0.113.10");
     EXPECT_EQ(u.status, 2);
     EXPECT_TRUE(has(u.out, "nosuch: not an address or host of topology line\n")) << u.out;
