@@ -105,6 +105,9 @@ else
     say "fping comparison: SKIPPED (needs root and /usr/bin/fping)"
 fi
 
+echo "== trace vs traceroute/tracepath/mtr/scamper over 8 namespace routers (skipped unless root)"
+"$ROOT/bench/trace_vs_peers.sh" "$ICMPKIT" "$BUILD/icmpkit-netns-chain" "$OUT" | tee -a "$SUMMARY"
+
 # ---- whole commands with hyperfine, side by side, same file -----------------------------------
 hf_ratio() {  # ratio of the median times: peer (command 2) / ours (command 1)
     python3 - "$1" <<'EOF'

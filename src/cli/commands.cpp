@@ -9,6 +9,7 @@ int run_fping_command(int argc, char** argv); // fping.cpp (multi-target, fping 
 int run_lab(int argc, char** argv);           // lab.cpp (run mode: lab_run.cpp)
 int run_why(int argc, char** argv);           // why.cpp
 int run_watch_errors(int argc, char** argv);  // watch_errors.cpp
+int run_pmtu(int argc, char** argv);          // pmtu.cpp
 
 std::span<const Command> commands() {
     static const Command table[] = {
@@ -17,6 +18,7 @@ std::span<const Command> commands() {
         {"fping", "ping many targets (fping 5.1 compatible; also `ping A B ...`)", run_fping_command},
         {"lab", "virtual networks: list, describe, or run one behind a TUN device", run_lab},
         {"why", "send UDP or open TCP and explain the outcome with the ICMP evidence", run_why},
+        {"pmtu", "path MTU: tracepath compatible, or a probing search that sees through black holes", run_pmtu},
         {"watch-errors", "show arriving ICMP errors and the local socket/process they are about", run_watch_errors},
     };
     return table;
