@@ -99,6 +99,13 @@ say "sim: internet echo round trips $(kps "$(median "$OUT/sim.json" BM_SimEchoRo
 echo "== lab vs kernel (flood ping; skipped unless root)"
 RUNS=${LAB_RUNS:-9} "$ROOT/bench/lab_vs_kernel.sh" "$ICMPKIT" | tail -1 | sed 's/^lab vs kernel: //; s/^/lab vs kernel: /' | tee -a "$SUMMARY"
 
+echo "== icmpkit fping vs fping 5.1 (loopback sweep of 127.0.0.0/16, CPU for 10,000 targets; skipped unless root)"
+if [[ $EUID -eq 0 && -x /usr/bin/fping ]]; then
+    "$ROOT/bench/fping_vs_icmpkit.sh" "$ICMPKIT" | tee -a "$SUMMARY"
+else
+    say "fping comparison: SKIPPED (needs root and /usr/bin/fping)"
+fi
+
 echo "== trace vs traceroute/tracepath/mtr/scamper over 8 namespace routers (skipped unless root)"
 "$ROOT/bench/trace_vs_peers.sh" "$ICMPKIT" "$BUILD/icmpkit-netns-chain" "$OUT" | tee -a "$SUMMARY"
 echo "== ping flood vs iputils ping -f (skipped unless root)"

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fping.hpp"
 #include "load_topology.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/net/sim_driver.hpp"
@@ -121,7 +122,9 @@ void usage_and_exit() {
                  "  -I <iface|addr> -l <preload> -L -m <mark> -M <do|dont|want|probe> -n -O -p <pattern>\n"
                  "  -q -Q <tos> -r -R -s <size> -S <sndbuf> -t <ttl> -T <tsonly|tsandaddr|tsprespec> -U\n"
                  "  -v -w <deadline> -W <timeout>\n"
-                 "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n");
+                 "  --json  --stats=full  --sim[=TOPOLOGY] --seed <n>\n"
+                 "\nTwo or more targets, -g CIDR|START END, or -f FILE|- (an existing file) switch to\n"
+                 "multi-target mode with fping 5.1's options and output: see 'icmpkit fping -h'.\n");
     throw Exit{2};
 }
 
@@ -473,6 +476,7 @@ int run_sim(Options& o) {
 }  // namespace
 
 int run_ping(int argc, char** argv) {
+    if (wants_multi_target(argc, argv)) return run_fping(argc, argv, prog);  // fping.cpp
     try {
         return run(argc, argv);
     } catch (const Exit& e) {
