@@ -43,6 +43,7 @@ Mda::Mda(MdaConfig config) : config_(config) {
     stopping_.resize(config_.max_interfaces + 1);
     for (unsigned k = 0; k <= config_.max_interfaces; ++k) stopping_[k] = mda_stopping_point(k, alpha_);
     hops_.resize(static_cast<std::size_t>(config_.max_ttl) + 1);
+    buckets_.resize(hops_.size());
     Node source;
     source.kind = MdaNodeKind::router;
     hops_[config_.first_ttl - 1].push_back(source);
@@ -70,11 +71,38 @@ std::optional<std::uint16_t> Mda::new_flow(std::int32_t prev_value) {
 
 bool Mda::single_interface(unsigned ttl) const noexcept { return hops_[ttl].size() == 1; }
 
+bool Mda::has_token(unsigned ttl) {
+    if (config_.router_interval <= core::Duration{0}) return true;
+    unsigned k = 0;
+    for (const auto& node : hops_[ttl]) k += node.address ? 1u : 0u;
+    k = std::max(k, 1u);
+    const double cap = static_cast<double>(config_.router_burst) * k;
+    Bucket& b = buckets_[ttl];
+    if (!b.used) {
+        b.tokens = cap;
+        b.used = true;
+    } else if (now_ > b.updated) {
+        const double periods = std::chrono::duration<double>(now_ - b.updated) /
+                               std::chrono::duration<double>(config_.router_interval);
+        b.tokens = std::min(cap, b.tokens + periods * k);
+    }
+    b.updated = now_;
+    if (b.tokens >= 1.0 - 1e-9) return true;
+    const auto wait = std::chrono::ceil<std::chrono::microseconds>(
+        std::chrono::duration<double>(config_.router_interval) * ((1.0 - b.tokens) / k));
+    const core::MonoTime wake = now_ + wait;
+    if (!token_wake_ || wake < *token_wake_) token_wake_ = wake;
+    return false;
+}
+
 bool Mda::send(std::uint16_t flow, std::uint8_t ttl, unsigned attempt) {
     if (serial_record_.size() >= config_.probe_budget) {
         budget_exhausted_ = true;
         return false;
     }
+    if (!has_token(ttl)) return false;
+    if (config_.router_interval > core::Duration{0})
+        buckets_[ttl].tokens = std::max(0.0, buckets_[ttl].tokens - 1.0);
     const auto serial = static_cast<std::uint16_t>(serial_record_.size());
     serial_record_.push_back(static_cast<std::uint32_t>(flow) << 8 | ttl);
     in_flight_.push_back({serial, flow, ttl, attempt, std::nullopt});
@@ -89,7 +117,21 @@ void Mda::start(core::MonoTime now) {
     plan(now);
 }
 
-void Mda::plan(core::MonoTime) {
+void Mda::plan(core::MonoTime now) {
+    if (now > now_) now_ = now;
+    token_wake_.reset();
+    for (std::size_t i = 0; i < retries_.size();) {  // resends first, as tokens allow
+        const Retry r = retries_[i];
+        if (serial_record_.size() >= config_.probe_budget) {
+            retries_.erase(retries_.begin() + static_cast<std::ptrdiff_t>(i));
+            slot(r.flow, r.ttl) = unusable;
+            ++timeouts_;
+            continue;
+        }
+        if (!has_token(r.ttl)) { ++i; continue; }
+        retries_.erase(retries_.begin() + static_cast<std::ptrdiff_t>(i));
+        send(r.flow, r.ttl, r.attempt);
+    }
     while (started_ && !finished_) {
         if (!plan_stage()) return;
         finish_stage();
@@ -131,9 +173,9 @@ bool Mda::plan_stage() {
         all_done = false;
         std::int64_t deficit = static_cast<std::int64_t>(target) - n.answered - n.in_flight;
         for (std::size_t c = 0; c < n.candidates.size() && deficit > 0 && room(); ++c, --deficit)
-            send(n.candidates[c], static_cast<std::uint8_t>(h), 0);
+            if (!send(n.candidates[c], static_cast<std::uint8_t>(h), 0)) break;
         if (deficit > 0 && single_interface(p)) {
-            while (deficit > 0 && room()) {
+            while (deficit > 0 && room() && has_token(h)) {
                 const auto f = new_flow(static_cast<std::int32_t>(v));
                 if (!f || !send(*f, static_cast<std::uint8_t>(h), 0)) break;
                 --deficit;
@@ -148,19 +190,26 @@ bool Mda::plan_stage() {
     }
     // Node control (MDA): fresh flows probed at hop h-1 to find ones that reach the interfaces
     // still short of flows.
-    while (control_in_flight < total_deficit && room()) {
+    while (control_in_flight < total_deficit && room() && has_token(p)) {
         const auto f = new_flow(unprobed);
         if (!f || !send(*f, static_cast<std::uint8_t>(p), 0)) break;
         ++control_in_flight;
     }
-    if (budget_exhausted_ && in_flight_.empty()) {
+    if (budget_exhausted_ && in_flight_.empty() && retries_.empty()) {
         for (auto& hop : hops_)
             for (auto& node : hop)
                 if (!node.finished) node.finished = node.incomplete = true;
         finished_ = true;
         return false;
     }
-    return all_done && in_flight_.empty();
+    if (!all_done && in_flight_.empty() && retries_.empty() && !token_wake_) {
+        // Nothing in flight and nothing more can be sent (flows or budget ran out): what is
+        // still short of its stopping point stays incomplete.
+        for (auto& node : prev)
+            if (!node.finished) node.finished = node.incomplete = true;
+        return true;
+    }
+    return all_done && in_flight_.empty() && retries_.empty();
 }
 
 void Mda::finish_stage() {
@@ -260,6 +309,14 @@ void Mda::on_reply(const MdaReply& reply, core::MonoTime now) {
     std::optional<std::size_t> index;
     for (std::size_t i = 0; i < in_flight_.size(); ++i)
         if (in_flight_[i].flow == reply.flow && (!ttl || in_flight_[i].ttl == *ttl)) index = i;
+    if (!index) {  // a late answer to a probe waiting to be resent still counts
+        for (std::size_t i = 0; i < retries_.size() && !index; ++i)
+            if (retries_[i].flow == reply.flow && (!ttl || retries_[i].ttl == *ttl)) {
+                in_flight_.push_back({0, retries_[i].flow, retries_[i].ttl, retries_[i].attempt, std::nullopt});
+                retries_.erase(retries_.begin() + static_cast<std::ptrdiff_t>(i));
+                index = in_flight_.size() - 1;
+            }
+    }
     if (!index) { ++ignored_; return; }  // late (already resolved), duplicate or not ours
     ++replies_;
     const Outstanding& o = in_flight_[*index];
@@ -289,7 +346,7 @@ void Mda::on_timer(core::MonoTime now) {
         if (!o.sent_at || *o.sent_at + config_.wait > now) { ++i; continue; }
         if (o.attempt < config_.retries && serial_record_.size() < config_.probe_budget) {
             in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
-            send(o.flow, o.ttl, o.attempt + 1);  // appended: the loop meets it unsent
+            retries_.push_back({o.flow, o.ttl, o.attempt + 1});  // sent by plan() as tokens allow
             continue;
         }
         ++timeouts_;
@@ -300,6 +357,7 @@ void Mda::on_timer(core::MonoTime now) {
 
 void Mda::interrupt() {
     finished_ = true;
+    retries_.clear();
     in_flight_.clear();
     queue_.clear();
 }
@@ -312,7 +370,7 @@ std::vector<MdaProbe> Mda::take_probes() {
 
 std::optional<core::MonoTime> Mda::next_deadline() const noexcept {
     if (finished_) return std::nullopt;
-    std::optional<core::MonoTime> best;
+    std::optional<core::MonoTime> best = token_wake_;
     for (const auto& o : in_flight_)
         if (o.sent_at && (!best || *o.sent_at + config_.wait < *best)) best = *o.sent_at + config_.wait;
     return best;

@@ -62,6 +62,19 @@ struct FakeNet {
     std::vector<std::vector<FakeNode>> layers;
     std::uint64_t seed = 1;
     std::uint32_t loss_ppm = 0;  // answers lost at random (rate limiting)
+    bool linux_rate_limit = false;  // each node: a burst of 6, then one answer per second
+    mutable std::map<std::pair<std::size_t, std::uint32_t>, std::pair<double, core::MonoTime>> buckets;
+
+    bool allowed(std::size_t layer, std::uint32_t node, core::MonoTime now) const {
+        if (!linux_rate_limit) return true;
+        auto [it, fresh] = buckets.try_emplace({layer, node}, 6.0, now);
+        auto& [tokens, at] = it->second;
+        tokens = std::min(6.0, tokens + std::chrono::duration<double>(now - at).count());
+        at = now;
+        if (tokens < 1.0) return false;
+        tokens -= 1.0;
+        return true;
+    }
 
     // The node a flow meets at `ttl` (nullopt past the destination).
     std::optional<std::uint32_t> node_at(std::uint16_t flow, unsigned ttl) const {
@@ -122,8 +135,10 @@ probe::MdaResult run(const FakeNet& net, probe::MdaConfig cfg, std::uint64_t* ma
             mda.on_sent(p.serial, now);
             if (++per_flow[p.flow] > 1 && max_in_flight_per_flow) ++*max_in_flight_per_flow;
             const auto n = net.node_at(p.flow, p.ttl);
-            const auto& node = net.layers[std::min<std::size_t>(p.ttl, net.layers.size()) - 1][*n];
+            const std::size_t layer = std::min<std::size_t>(p.ttl, net.layers.size()) - 1;
+            const auto& node = net.layers[layer][*n];
             if (node.silent || (net.loss_ppm && mix(++lose) % 1'000'000 < net.loss_ppm)) continue;
+            if (!net.allowed(layer, *n, now)) continue;
             probe::MdaReply r;
             r.serial = p.serial;
             r.flow = p.flow;
@@ -141,7 +156,9 @@ probe::MdaResult run(const FakeNet& net, probe::MdaConfig cfg, std::uint64_t* ma
         }
         mda.on_timer(now);
     }
-    EXPECT_TRUE(mda.finished());
+    EXPECT_TRUE(mda.finished()) << "now " << now.since_origin.count() << " due " << due.size() << " deadline "
+                                << (mda.next_deadline() ? mda.next_deadline()->since_origin.count() : -1)
+                                << " sent " << mda.result().probes_sent << " cfg interval " << cfg.router_interval.count();
     return mda.result();
 }
 
@@ -167,6 +184,7 @@ double success_rate(FakeNet net, probe::MdaConfig cfg, int runs) {
     int ok = 0;
     for (int s = 1; s <= runs; ++s) {
         net.seed = static_cast<std::uint64_t>(s) * 1000003;
+        net.buckets.clear();
         const auto r = run(net, cfg);
         if (found_interfaces(r) == net.truth_interfaces() && found_links(r) == net.truth_links() && r.reached)
             ++ok;
@@ -251,6 +269,22 @@ TEST(Mda, RetriesRecoverLostAnswers) {
     auto clean = n;
     clean.loss_ppm = 0;
     EXPECT_GT(run(n, {.retries = 3}).probes_sent, run(clean, {.retries = 3}).probes_sent);  // resends
+}
+
+// Routers with Linux's default ICMP rate limit: pacing per TTL keeps answers coming, so no
+// interface is taken for a silent one; without pacing, stars appear.
+TEST(Mda, PacingRespectsRouterRateLimits) {
+    auto n = fan(4);
+    n.linux_rate_limit = true;
+    EXPECT_GE(success_rate(n, {}, 50), 0.95);
+    int polluted = 0;
+    for (int s = 1; s <= 20; ++s) {
+        n.seed = static_cast<std::uint64_t>(s) * 1000003;
+        n.buckets.clear();
+        const auto r = run(n, {.retries = 1, .router_interval = core::Duration{0}});
+        polluted += found_interfaces(r).size() > n.truth_interfaces().size() ? 1 : 0;
+    }
+    EXPECT_GT(polluted, 0);
 }
 
 TEST(Mda, BudgetBoundsTheRun) {

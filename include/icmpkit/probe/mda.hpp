@@ -49,6 +49,12 @@ struct MdaConfig {
     unsigned retries = 2;            // resends before a probe counts as silent ('*')
     unsigned gap_limit = 3;          // stop after this many consecutive hops where all is silent
     unsigned max_interfaces = 64;    // per hop, and successors per interface
+    // Pacing for routers' ICMP rate limits (Linux: a burst of 6, then one per second per peer,
+    // net.ipv4.icmp_ratelimit): probes to one TTL draw from a token bucket holding
+    // router_burst x (interfaces known at that TTL) tokens, refilled at that many per
+    // router_interval. router_interval 0: no pacing.
+    unsigned router_burst = 6;
+    core::Duration router_interval = 1s;
 };
 
 // A probe to send: the driver builds it with build_probe({flow, serial, ttl}).
@@ -143,6 +149,16 @@ private:
         unsigned attempt = 0;
         std::optional<core::MonoTime> sent_at;
     };
+    struct Bucket {
+        double tokens = 0;
+        core::MonoTime updated{};
+        bool used = false;  // false: full
+    };
+    struct Retry {
+        std::uint16_t flow = 0;
+        std::uint8_t ttl = 0;
+        unsigned attempt = 0;
+    };
     struct Need {
         std::uint32_t answered = 0, in_flight = 0;
         std::vector<std::uint16_t> candidates;  // flows through the node not yet probed at h
@@ -155,6 +171,7 @@ private:
     bool plan_stage();
     void finish_stage();
     bool send(std::uint16_t flow, std::uint8_t ttl, unsigned attempt);
+    bool has_token(unsigned ttl);
     std::optional<std::uint32_t> record(std::uint8_t ttl, const std::optional<core::IpAddress>& address,
                                         MdaNodeKind kind, std::uint8_t type, std::uint8_t code);
     void resolve(std::size_t index, std::optional<std::uint32_t> node, std::optional<std::int64_t> rtt_us,
@@ -169,6 +186,10 @@ private:
     std::vector<std::vector<Node>> hops_;  // by TTL; hops_[first_ttl - 1]: the source
     std::vector<Outstanding> in_flight_;
     std::vector<MdaProbe> queue_;
+    std::vector<Retry> retries_;           // resends waiting for a token
+    std::vector<Bucket> buckets_;          // by TTL
+    core::MonoTime now_{};
+    std::optional<core::MonoTime> token_wake_;
     std::vector<std::uint32_t> serial_record_;  // serial -> flow << 8 | ttl
     std::uint8_t ttl_ = 1;                 // the hop being discovered
     unsigned silent_run_ = 0;
