@@ -90,7 +90,10 @@ void transmit(const MultipathEngine& e, const probe::ProbeSpace& space, SimTrans
 void receive(const MultipathEngine& e, const probe::ProbeSpace& space, SimTransport& t, MultipathRunStats& st) {
     for (auto& r : t.take_received()) {
         if (r.fragment) continue;
-        const auto resp = probe::match_response(space, r.protocol, r.payload, r.source, r.ttl, &r.destination);
+        auto resp = probe::match_response(space, r.protocol, r.payload, r.source, r.ttl, &r.destination);
+        // An error from the destination itself (protocol unreachable to TCP, ...) still ends the path there.
+        if (resp.kind == probe::ResponseKind::unreachable && resp.from == space.destination)
+            resp.kind = probe::ResponseKind::destination;
         if (resp.kind == probe::ResponseKind::rejected) {
             ++st.rejected;
             continue;

@@ -75,21 +75,21 @@ bool Mda::has_token(unsigned ttl) {
     if (config_.router_interval <= core::Duration{0}) return true;
     unsigned k = 0;
     for (const auto& node : hops_[ttl]) k += node.address ? 1u : 0u;
-    k = std::max(k, 1u);
-    const double cap = static_cast<double>(config_.router_burst) * k;
     Bucket& b = buckets_[ttl];
+    const double rate = b.slowed ? 0.8 : static_cast<double>(std::max(k, 1u));
+    const double cap = b.slowed ? 1.0 : static_cast<double>(config_.router_burst) * std::max(k, 1u);
     if (!b.used) {
         b.tokens = cap;
         b.used = true;
     } else if (now_ > b.updated) {
         const double periods = std::chrono::duration<double>(now_ - b.updated) /
                                std::chrono::duration<double>(config_.router_interval);
-        b.tokens = std::min(cap, b.tokens + periods * k);
+        b.tokens = std::min(cap, b.tokens + periods * rate);
     }
     b.updated = now_;
     if (b.tokens >= 1.0 - 1e-9) return true;
     const auto wait = std::chrono::ceil<std::chrono::microseconds>(
-        std::chrono::duration<double>(config_.router_interval) * ((1.0 - b.tokens) / k));
+        std::chrono::duration<double>(config_.router_interval) * ((1.0 - b.tokens) / rate));
     const core::MonoTime wake = now_ + wait;
     if (!token_wake_ || wake < *token_wake_) token_wake_ = wake;
     return false;
@@ -344,6 +344,14 @@ void Mda::on_timer(core::MonoTime now) {
     for (std::size_t i = 0; i < in_flight_.size();) {
         const Outstanding o = in_flight_[i];
         if (!o.sent_at || *o.sent_at + config_.wait > now) { ++i; continue; }
+        Bucket& b = buckets_[o.ttl];
+        const bool answering = std::any_of(hops_[o.ttl].begin(), hops_[o.ttl].end(),
+                                           [](const Node& n) { return n.address.has_value(); });
+        if (answering && !b.slowed) {
+            b.slowed = true;
+            b.tokens = 0;
+            b.updated = now;
+        }
         if (o.attempt < config_.retries && serial_record_.size() < config_.probe_budget) {
             in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
             retries_.push_back({o.flow, o.ttl, o.attempt + 1});  // sent by plan() as tokens allow

@@ -46,13 +46,15 @@ struct MdaConfig {
     std::uint32_t probe_budget = 20000;  // at most 65535 (serials are 16 bits)
     unsigned window = 32;            // probes in flight at once
     core::Duration wait = 1s;        // a probe unanswered this long is resent or declared silent
-    unsigned retries = 2;            // resends before a probe counts as silent ('*')
+    unsigned retries = 3;            // resends before a probe counts as silent ('*')
     unsigned gap_limit = 3;          // stop after this many consecutive hops where all is silent
     unsigned max_interfaces = 64;    // per hop, and successors per interface
     // Pacing for routers' ICMP rate limits (Linux: a burst of 6, then one per second per peer,
     // net.ipv4.icmp_ratelimit): probes to one TTL draw from a token bucket holding
     // router_burst x (interfaces known at that TTL) tokens, refilled at that many per
-    // router_interval. router_interval 0: no pacing.
+    // router_interval. Once a probe to a TTL goes unanswered while others there were answered
+    // (a limit hit), that TTL slows to 0.8 probes per router_interval: one router's share of the
+    // bucket may have been more than its own limit. router_interval 0: no pacing.
     unsigned router_burst = 6;
     core::Duration router_interval = 1s;
 };
@@ -153,6 +155,7 @@ private:
         double tokens = 0;
         core::MonoTime updated{};
         bool used = false;  // false: full
+        bool slowed = false;  // a probe went unanswered where others were answered
     };
     struct Retry {
         std::uint16_t flow = 0;
