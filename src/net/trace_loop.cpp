@@ -100,8 +100,11 @@ private:
     void wait_readable(core::Duration wait) {
         std::array<pollfd, 3> p{};
         nfds_t n = 0;
-        for (int fd : {s_.send_fd, s_.icmp_fd, s_.tcp_fd})
-            if (fd >= 0 && (n == 0 || fd != p[n - 1].fd)) p[n++] = pollfd{fd, POLLIN, 0};
+        for (int fd : {s_.send_fd, s_.icmp_fd, s_.tcp_fd}) {
+            bool seen = false;
+            for (nfds_t i = 0; i < n; ++i) seen |= p[i].fd == fd;
+            if (fd >= 0 && !seen) p[n++] = pollfd{fd, POLLIN, 0};
+        }
         timespec ts{static_cast<time_t>(wait.count() / 1000000000), static_cast<long>(wait.count() % 1000000000)};
         ::ppoll(p.data(), n, &ts, nullptr);
     }

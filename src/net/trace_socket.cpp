@@ -118,6 +118,7 @@ core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
                                  "nor a raw socket (root or CAP_NET_RAW) is allowed", true);
             if (!options.interface.empty() && !bind_to(s->send_fd, space, 0, options.interface)) return sock_fail("bind");
             s->raw_send = true;
+            s->icmp_fd = s->send_fd;  // echo replies and errors arrive on it
             setup.source_port = space.source_port;
         }
         break;

@@ -113,41 +113,58 @@ TEST(Trace, StopsAtTheDestination) {
 
 TEST(Trace, RetriesBeforeStarAndBackoff) {
     auto c = config();
-    c.max_ttl = 1;
+    c.max_ttl = 2;
     c.queries = 1;
     c.retries = 2;
     c.max_wait = 1s;
+    c.here = c.near = 0;  // fixed waits
     c.retry_backoff = 100ms;
     Harness h(c);
     h.start();
-    ASSERT_EQ(h.sent.size(), 1u);
-    h.advance(1s + 99ms);  // expired at 1 s; retry not before 1.1 s
-    EXPECT_EQ(h.sent.size(), 1u);
-    h.advance(1ms);
     ASSERT_EQ(h.sent.size(), 2u);
-    EXPECT_EQ(h.sent[1].id.ttl, 1);
-    EXPECT_NE(h.sent[1].id.serial, h.sent[0].id.serial);
-    h.advance(1s + 200ms);  // second expiry at 2.1 s, backoff 200 ms
+    h.answer(1, 3, 3, dst);  // TTL 2 reaches the destination; TTL 1 stays silent
+    h.advance(1s + 99ms);    // expired at 1 s; retry not before 1.1 s
+    EXPECT_EQ(h.sent.size(), 2u);
+    h.advance(1ms);
     ASSERT_EQ(h.sent.size(), 3u);
+    EXPECT_EQ(h.sent[2].id.ttl, 1);
+    EXPECT_NE(h.sent[2].id.serial, h.sent[0].id.serial);
+    h.advance(1s + 200ms);  // second expiry at 2.1 s, backoff 200 ms
+    ASSERT_EQ(h.sent.size(), 4u);
     h.advance(1s);
     ASSERT_TRUE(h.finished);
-    ASSERT_EQ(h.hops.size(), 1u);
+    ASSERT_EQ(h.hops.size(), 2u);
     EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
     EXPECT_EQ(h.hops[0].probes[0].attempts, 3u);
     EXPECT_EQ(h.trace.counters().retried, 2u);
 }
 
-TEST(Trace, LateAnswerToAnEarlierAttemptCounts) {
+TEST(Trace, DarkPathIsNotRetried) {
     auto c = config();
     c.max_ttl = 1;
     c.queries = 1;
     c.max_wait = 1s;
     Harness h(c);
     h.start();
-    h.advance(1s + 200ms);  // expired, retried
-    ASSERT_EQ(h.sent.size(), 2u);
+    h.advance(1s);
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.sent.size(), 1u);
+    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
+}
+
+TEST(Trace, LateAnswerToAnEarlierAttemptCounts) {
+    auto c = config();
+    c.max_ttl = 2;
+    c.queries = 1;
+    c.max_wait = 1s;
+    c.here = c.near = 0;
+    Harness h(c);
+    h.start();
+    h.answer(1, 3, 3, dst);
+    h.advance(1s + 200ms);  // TTL 1 expired and retried
+    ASSERT_EQ(h.sent.size(), 3u);
     h.answer(0, 11, 0, router(1));  // the first attempt's answer, late
-    ASSERT_EQ(h.hops.size(), 1u);
+    ASSERT_EQ(h.hops.size(), 2u);
     EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::answered);
     EXPECT_EQ(h.trace.counters().late, 1u);
 }
