@@ -40,10 +40,14 @@ Hops parse_hops(const std::string& out) {
     return h;
 }
 
+// Beyond our last hop (the trace ended there: destination or !X), another tool can only show the
+// same final responder later -- traceroute does when rate limiting hid it at the right TTL.
 void expect_superset(const Hops& ours, const Hops& theirs, const std::string& who, const std::string& out) {
+    ASSERT_FALSE(ours.empty()) << out;
+    const int last = ours.rbegin()->first;
     for (const auto& [ttl, addrs] : theirs)
         for (const auto& a : addrs) {
-            auto it = ours.find(ttl);
+            auto it = ours.find(ttl > last ? last : ttl);
             EXPECT_TRUE(it != ours.end() && it->second.count(a)) << who << " shows " << a << " at " << ttl << "\n" << out;
         }
 }
