@@ -140,6 +140,12 @@ core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
         break;
     }
     }
+    if (space.tos) {  // -t: TOS / traffic class of every probe
+        const int tos = space.tos;
+        const int rc = v4 ? ::setsockopt(s->send_fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos)
+                          : ::setsockopt(s->send_fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
+        if (rc < 0) return sock_fail("setsockopt(TOS)");
+    }
     if (!v4 && s->icmp_fd >= 0) {
         const int one = 1;
         ::setsockopt(s->icmp_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one);
