@@ -98,6 +98,9 @@ say "sim: internet echo round trips $(kps "$(median "$OUT/sim.json" BM_SimEchoRo
 echo "== lab vs kernel (flood ping; skipped unless root)"
 RUNS=${LAB_RUNS:-9} "$ROOT/bench/lab_vs_kernel.sh" "$ICMPKIT" | tail -1 | sed 's/^lab vs kernel: //; s/^/lab vs kernel: /' | tee -a "$SUMMARY"
 
+echo "== trace vs traceroute/tracepath/mtr/scamper over 8 namespace routers (skipped unless root)"
+"$ROOT/bench/trace_vs_peers.sh" "$ICMPKIT" "$BUILD/icmpkit-netns-chain" "$OUT" | tee -a "$SUMMARY"
+
 # ---- whole commands with hyperfine, side by side, same file -----------------------------------
 hf_ratio() {  # ratio of the median times: peer (command 2) / ours (command 1)
     python3 - "$1" <<'EOF'

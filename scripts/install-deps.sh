@@ -12,7 +12,7 @@ PACKAGES=(
   # benchmarks
   libbenchmark-dev libtins-dev hyperfine
   # real peers for tests and benchmarks
-  tshark tcpdump python3-scapy iputils-ping iputils-tracepath traceroute fping mtr-tiny
+  tshark tcpdump python3-scapy iputils-ping iputils-tracepath traceroute fping mtr-tiny scamper
   iproute2 iptables nftables procps kmod
 )
 

@@ -5,6 +5,7 @@ namespace icmpkit::cli {
 // Subcommand entry points, one file each.
 int run_decode(int argc, char** argv);        // decode.cpp
 int run_ping(int argc, char** argv);          // ping.cpp
+int run_trace(int argc, char** argv);         // trace.cpp
 int run_lab(int argc, char** argv);           // lab.cpp (run mode: lab_run.cpp)
 int run_why(int argc, char** argv);           // why.cpp
 int run_watch_errors(int argc, char** argv);  // watch_errors.cpp
@@ -13,6 +14,7 @@ std::span<const Command> commands() {
     static const Command table[] = {
         {"decode", "print the ICMP packets of a capture file or interface", run_decode},
         {"ping", "send ICMP echo requests (iputils ping compatible)", run_ping},
+        {"trace", "trace the path to a host (traceroute 2.1 compatible; Paris UDP by default)", run_trace},
         {"lab", "virtual networks: list, describe, or run one behind a TUN device", run_lab},
         {"why", "send UDP or open TCP and explain the outcome with the ICMP evidence", run_why},
         {"watch-errors", "show arriving ICMP errors and the local socket/process they are about", run_watch_errors},

@@ -92,13 +92,22 @@ void Trace::expire(core::MonoTime now) {
         if (auto r = responder_of(slot_ttl(f.slot))) {
             if (auto b = buckets_.find(*r); b != buckets_.end()) b->second = Bucket{std::min(b->second.tokens, 0.0), now};
         }
-        if (s.result.attempts < 1 + config_.retries && slot_ttl(f.slot) <= last_ttl()) {
+        // Retry only with evidence that answers can come from here on (this hop or a later one
+        // answered): a path that is dark beyond this TTL is not asked three times.
+        if (s.result.attempts < 1 + config_.retries && slot_ttl(f.slot) <= last_ttl() &&
+            answered_from(slot_ttl(f.slot))) {
             s.ready = now + config_.retry_backoff * (1 << std::min(s.result.attempts - 1, 10u));
             ++counters_.retried;
         } else {
             s.result.status = Status::timeout;
         }
     }
+}
+
+bool Trace::answered_from(std::uint8_t ttl) const noexcept {
+    for (std::size_t i = slot_index(ttl, 0); i < slots_.size(); ++i)
+        if (slots_[i].result.status == Status::answered) return true;
+    return false;
 }
 
 bool Trace::hop_complete(std::uint8_t ttl) const noexcept {

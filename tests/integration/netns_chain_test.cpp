@@ -37,5 +37,23 @@ TEST(NetnsChain, ForwardsAndTracesV4V6) {
     EXPECT_EQ(run_cmd("ip netns list").out.find(a), std::string::npos);
 }
 
+#ifdef ICMPKIT_NETNS_CHAIN_BINARY
+// The command-line wrapper benchmark scripts use: the environment names the chain, the
+// command's exit status comes back, a silent router answers nothing, and nothing is left behind.
+TEST(NetnsChain, Tool) {
+    if (!is_root()) GTEST_SKIP() << "needs root (network namespaces)";
+    auto r = run_cmd(std::string(ICMPKIT_NETNS_CHAIN_BINARY) + " --routers 2 --silent 1 -- sh -c "
+                     "'echo $CHAIN_A $CHAIN_HOPS_V4; ip netns exec $CHAIN_A traceroute -n -q 1 -w 1 -m 3 $CHAIN_DEST_V4; exit 7'",
+                     60, true);
+    EXPECT_EQ(r.rc, 7) << r.out;
+    auto first = r.out.substr(0, r.out.find(' '));
+    ASSERT_FALSE(first.empty());
+    EXPECT_NE(r.out.find(" 192.0.2.1 203.0.113.2\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" 1  *"), std::string::npos) << r.out;               // router 1 is silent
+    EXPECT_NE(r.out.find(" 2  203.0.113.2 "), std::string::npos) << r.out;   // router 2 answers
+    EXPECT_EQ(run_cmd("ip netns list").out.find(first), std::string::npos);
+}
+#endif
+
 }  // namespace
 }  // namespace icmpkit::test_support

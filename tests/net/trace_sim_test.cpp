@@ -93,5 +93,99 @@ TEST(TraceSim, LineBothFamiliesAllMethods) {
     }
 }
 
+// The 12-hop internet: ECMP fan (one branch per Paris flow), MPLS labels r5-r7 (RFC 4950), the
+// rate-limited r8 (burst 1: pacing and retries must still get all three answers), the silent r9.
+TEST(TraceSim, InternetEveryHopOfThePath) {
+    auto topo = builtin("internet");
+    for (const char* d : {"203.0.113.10", "2001:db8:2::10"}) {
+        auto dst = *core::IpAddress::parse(d);
+        auto path = sim::compute_path(topo, dst);
+        for (std::uint64_t seed : {1, 2, 3}) {
+            SCOPED_TRACE(std::string(d) + " seed " + std::to_string(seed));
+            auto r = trace(topo, dst, TraceMethod::udp_paris, seed);
+            expect_matches_path(r, path, false);
+            // r8 (TTL 8) limits to one answer a second, yet every probe is answered.
+            for (const auto& p : r.hops[7].probes) EXPECT_EQ(p.status, probe::TraceProbeResult::Status::answered);
+            // r9 (TTL 9) never answers.
+            for (const auto& p : r.hops[8].probes) EXPECT_NE(p.status, probe::TraceProbeResult::Status::answered);
+            // MPLS labels of r5-r7 as compute_path says.
+            for (int ttl : {5, 6, 7}) {
+                const auto& alt = path.hops[ttl - 1].alternatives.at(0);
+                ASSERT_FALSE(alt.mpls_labels.empty());
+                const auto& resp = r.hops[ttl - 1].probes[0].response;
+                ASSERT_FALSE(resp.mpls.empty()) << ttl;
+                EXPECT_EQ(resp.mpls[0].label, alt.mpls_labels[0]) << ttl;
+            }
+            // One Paris flow takes one branch of the fan: the same r3 for all three probes.
+            std::set<core::IpAddress> r3;
+            for (const auto& p : r.hops[2].probes)
+                if (p.status == probe::TraceProbeResult::Status::answered) r3.insert(p.response.from);
+            EXPECT_EQ(r3.size(), 1u);
+        }
+    }
+}
+
+// Classic UDP changes ports per probe, so the per-flow balancer spreads it over both branches of
+// the diamond (the picture Paris traceroute was made to avoid); Paris stays on one.
+TEST(TraceSim, DiamondClassicSeesBothBranchesParisOne) {
+    auto topo = builtin("diamond");
+    auto dst = *core::IpAddress::parse("203.0.113.10");
+    auto path = sim::compute_path(topo, dst);
+    ASSERT_EQ(path.hops.at(1).alternatives.size(), 2u);
+    std::set<core::IpAddress> classic, paris;
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        auto c = trace(topo, dst, TraceMethod::udp, seed);
+        expect_matches_path(c, path, true);
+        for (const auto& p : c.hops[1].probes) classic.insert(p.response.from);
+        auto pr = trace(topo, dst, TraceMethod::udp_paris, seed);
+        expect_matches_path(pr, path, true);
+        std::set<core::IpAddress> one;
+        for (const auto& p : pr.hops[1].probes) one.insert(p.response.from);
+        EXPECT_EQ(one.size(), 1u);
+        paris.insert(one.begin(), one.end());
+    }
+    EXPECT_EQ(classic.size(), 2u);
+}
+
+TEST(TraceSim, NatIsFlaggedFromTheHopBehindIt) {
+    auto topo = builtin("nat");
+    auto dst = *core::IpAddress::parse("203.0.113.10");
+    auto path = sim::compute_path(topo, dst);
+    auto r = trace(topo, dst, TraceMethod::udp_paris);
+    expect_matches_path(r, path, true);
+    // Answers from beyond the NAT quote its rewritten source (quote=keep); the NAT's own do not.
+    bool behind = false;
+    for (std::size_t i = 0; i < path.hops.size(); ++i) {
+        for (const auto& p : r.hops[i].probes) {
+            EXPECT_EQ(p.response.source_rewritten, behind) << "ttl " << i + 1;
+            if (behind) EXPECT_EQ(p.response.quoted_source, *core::IpAddress::parse("198.51.100.1"));
+        }
+        behind |= path.hops[i].alternatives.at(0).nat;
+    }
+    EXPECT_TRUE(behind);
+}
+
+TEST(TraceSim, BlackholeTopologySmallProbesReachTheDestination) {
+    auto topo = builtin("blackhole");
+    auto dst = *core::IpAddress::parse("203.0.113.10");
+    auto path = sim::compute_path(topo, dst);
+    auto small = trace(topo, dst, TraceMethod::udp_paris);
+    expect_matches_path(small, path, true);
+    EXPECT_TRUE(small.hops.back().final);
+}
+
+TEST(TraceSim, IcmpEndsWithEchoRepliesTcpWithProtocolUnreachable) {
+    auto topo = builtin("line");
+    auto dst = *core::IpAddress::parse("203.0.113.10");
+    auto r = trace(topo, dst, TraceMethod::icmp_paris);
+    ASSERT_EQ(r.hops.size(), 4u);
+    for (const auto& p : r.hops[3].probes) EXPECT_EQ(p.response.classification.kind, wire::Kind::echo_reply);
+    // The simulated host runs no TCP: it answers protocol unreachable (!P), which ends the trace.
+    auto t = trace(topo, dst, TraceMethod::tcp_syn);
+    ASSERT_EQ(t.hops.size(), 4u);
+    EXPECT_EQ(t.hops[3].probes[0].response.classification.unreachable, wire::UnreachableReason::protocol);
+    EXPECT_EQ(t.hops[3].probes[0].response.from, dst);
+}
+
 }  // namespace
 }  // namespace icmpkit::net

@@ -58,15 +58,23 @@ struct TraceSocketError {
 };
 
 class TraceSockets;  // opaque; owns the descriptors
+struct TraceSocketsDeleter {
+    void operator()(TraceSockets* s) const noexcept;
+};
+using TraceSocketsPtr = std::unique_ptr<TraceSockets, TraceSocketsDeleter>;
 
 // Opens the sockets the method needs, then drops capabilities (net::drop_capabilities).
-core::Result<std::unique_ptr<TraceSockets>, TraceSocketError> open_trace_sockets(
+core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
     const probe::ProbeSpace& space, const SocketTraceOptions& options, SocketTraceSetup& setup);
 // Runs until the trace finishes, the ceiling passes or `stop` returns true (checked each wake).
 core::Result<TraceRunResult, TraceSocketError> run_trace(probe::Trace& trace, TraceSockets& sockets,
                                                          const SocketTraceOptions& options,
                                                          const TraceEventFn& on_event,
                                                          const std::function<bool()>& stop = {});
-void close_trace_sockets(std::unique_ptr<TraceSockets>& s);
+void close_trace_sockets(TraceSocketsPtr& s);
+
+// The reverse DNS name of `a` (getnameinfo, NI_NAMEREQD), or "" when there is none or the lookup
+// takes longer than `timeout` (it then finishes on a detached thread).
+std::string reverse_name(const core::IpAddress& a, core::Duration timeout);
 
 }  // namespace icmpkit::net

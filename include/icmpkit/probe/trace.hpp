@@ -18,7 +18,8 @@
 //  - waits adapt as traceroute 2.1's -w MAX,HERE,NEAR: HERE times the RTT of an answered probe of
 //    the same hop, else NEAR times the RTT of an answered later hop, else MAX;
 //  - a probe left unanswered is retried (`retries` times, backoff doubling from `retry_backoff`)
-//    before it is printed as `*`; a late answer still counts while its hop is not printed.
+//    before it is printed as `*`, when its hop or a later one has answered (else the path is dark
+//    from there and asking again only costs time); a late answer still counts while its hop is not printed.
 // Memory is bounded: (max_ttl - first_ttl + 1) * queries slots, in-flight and late records capped.
 #pragma once
 
@@ -150,6 +151,7 @@ private:
     void record(std::size_t slot, core::MonoTime sent, const TraceResponse& r, core::MonoTime now);
     void emit_hops(core::MonoTime now);
     bool hop_complete(std::uint8_t ttl) const noexcept;
+    bool answered_from(std::uint8_t ttl) const noexcept;
     std::optional<core::IpAddress> responder_of(std::uint8_t ttl) const;
     bool take_token(const core::IpAddress& a, core::MonoTime now, bool commit);
     std::optional<core::MonoTime> token_time(const core::IpAddress& a) const;
