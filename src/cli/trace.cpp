@@ -13,6 +13,7 @@
 #include <string>
 
 #include "load_topology.hpp"
+#include "trace_multipath.hpp"  // --mda, --cycles (h-mda)
 #include "trace_output.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/net/trace_driver.hpp"
@@ -219,6 +220,7 @@ int run_live(Options& o) {
 }  // namespace
 
 int run_trace(int argc, char** argv) {
+    if (wants_multipath(argc, argv)) return run_trace_multipath(argc, argv);  // --mda, --cycles
     try {
         Options o = parse(argc, argv);
         return o.sim ? run_sim(o) : run_live(o);

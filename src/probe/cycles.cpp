@@ -164,7 +164,11 @@ CyclesReport Cycles::report() const {
         if (it->received > 0) carried = std::min(carried, it->loss);
         it->forwarding_loss = std::min(carried, it->loss);
         it->reply_loss = it->loss - it->forwarding_loss;
-        it->rate_limited = it->received > 0 && it->reply_loss > 1e-12;
+        // Labelled only when clearly more than chance: at least two probes and 10 points of loss
+        // beyond what carries on (one random loss on a lossy link would otherwise qualify).
+        const double resolved = static_cast<double>(it->received + it->lost);
+        const double excess = static_cast<double>(it->lost) - it->forwarding_loss * resolved;
+        it->rate_limited = it->received > 0 && excess >= 2.0 - 1e-9 && it->reply_loss >= 0.1 - 1e-12;
     }
     return r;
 }

@@ -38,6 +38,15 @@ void number(JsonWriter& w, std::string_view key, double v, const char* format) {
     w.raw(buf);
 }
 
+void put_uint(JsonWriter& w, std::string_view k, std::uint64_t v) {
+    w.name(k);
+    w.uint(v);
+}
+void put_bool(JsonWriter& w, std::string_view k, bool v) {
+    w.name(k);
+    w.boolean(v);
+}
+
 }  // namespace
 
 std::string cycles_text(const probe::CyclesReport& r, const CyclesReportInfo& info) {
@@ -77,8 +86,8 @@ std::string cycles_json(const probe::CyclesReport& r, const CyclesReportInfo& in
     w.begin_object();
     w.field("src", info.local_host);
     w.field("dst", info.destination);
-    w.field_dec("tos", info.tos);
-    w.field_dec("tests", info.tests);
+    put_uint(w, "tos", info.tos);
+    put_uint(w, "tests", info.tests);
     w.field("psize", std::to_string(info.packet_size));
     w.field("bitpattern", "0x00");
     w.end_object();
@@ -86,10 +95,10 @@ std::string cycles_json(const probe::CyclesReport& r, const CyclesReportInfo& in
     w.begin_array();
     for (const auto& h : r.hops) {
         w.begin_object();
-        w.field_dec("count", h.ttl);
+        put_uint(w, "count", h.ttl);
         w.field("host", host_of(h));
         number(w, "Loss%", h.loss * 100.0, "%.1f");
-        w.field_dec("Snt", h.sent);
+        put_uint(w, "Snt", h.sent);
         number(w, "Last", ms(h.last_us), "%.3f");
         number(w, "Avg", h.average_us / 1000.0, "%.3f");
         number(w, "Best", ms(h.best_us), "%.3f");
@@ -99,19 +108,19 @@ std::string cycles_json(const probe::CyclesReport& r, const CyclesReportInfo& in
         w.begin_array();
         for (const auto& a : h.addresses) w.string(a.to_string());
         w.end_array();
-        w.field_dec("received", h.received);
-        w.field_dec("lost", h.lost);
+        put_uint(w, "received", h.received);
+        put_uint(w, "lost", h.lost);
         number(w, "forwarding_loss%", h.forwarding_loss * 100.0, "%.1f");
         number(w, "reply_loss%", h.reply_loss * 100.0, "%.1f");
-        w.field_bool("rate_limited", h.rate_limited);
-        w.field_bool("destination", h.destination);
+        put_bool(w, "rate_limited", h.rate_limited);
+        put_bool(w, "destination", h.destination);
         w.end_object();
     }
     w.end_array();
     w.end_object();
-    w.field_dec("cycles", r.cycles);
-    w.field_bool("reached", r.reached);
-    w.field_dec("ignored", r.ignored);
+    put_uint(w, "cycles", r.cycles);
+    put_bool(w, "reached", r.reached);
+    put_uint(w, "ignored", r.ignored);
     w.end_object();
     out += '\n';
     return out;

@@ -51,6 +51,15 @@ const probe::MdaInterface* link_to(const probe::MdaResult& r, const probe::MdaLi
     return l.to < ifs.size() ? &ifs[l.to] : nullptr;
 }
 
+void put_uint(JsonWriter& w, std::string_view k, std::uint64_t v) {
+    w.name(k);
+    w.uint(v);
+}
+void put_bool(JsonWriter& w, std::string_view k, bool v) {
+    w.name(k);
+    w.boolean(v);
+}
+
 }  // namespace
 
 std::string mda_text(const probe::MdaResult& r, const MdaReportInfo& info) {
@@ -108,7 +117,7 @@ std::string mda_json(const probe::MdaResult& r, const MdaReportInfo& info) {
     w.begin_array();
     for (const auto& hop : r.hops) {
         w.begin_object();
-        w.field_dec("ttl", hop.ttl);
+        put_uint(w, "ttl", hop.ttl);
         w.name("interfaces");
         w.begin_array();
         for (const auto& i : hop.interfaces) {
@@ -116,14 +125,14 @@ std::string mda_json(const probe::MdaResult& r, const MdaReportInfo& info) {
             w.name("address");
             i.address ? w.string(i.address->to_string()) : w.null();
             w.field("kind", kind_name(i.kind));
-            if (i.kind == probe::MdaNodeKind::unreachable) w.field_dec("code", i.code);
-            w.field_dec("flows", i.flows);
+            if (i.kind == probe::MdaNodeKind::unreachable) put_uint(w, "code", i.code);
+            put_uint(w, "flows", i.flows);
             if (i.min_rtt_us) {
                 std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(*i.min_rtt_us) / 1000.0);
                 w.name("rtt_min_ms");
                 w.raw(buf);
             }
-            w.field_bool("complete", i.complete);
+            put_bool(w, "complete", i.complete);
             w.end_object();
         }
         w.end_array();
@@ -137,23 +146,23 @@ std::string mda_json(const probe::MdaResult& r, const MdaReportInfo& info) {
         const auto* to = link_to(r, l);
         if (!to) continue;
         w.begin_object();
-        w.field_dec("ttl", l.ttl);
+        put_uint(w, "ttl", l.ttl);
         w.field("from", from ? address_of(*from) : std::string("source"));
         w.field("to", address_of(*to));
-        w.field_dec("from_index", l.from);
-        w.field_dec("to_index", l.to);
+        put_uint(w, "from_index", l.from);
+        put_uint(w, "to_index", l.to);
         w.end_object();
     }
     w.end_array();
-    w.field_dec("paths", r.paths);
-    w.field_dec("probes", r.probes_sent);
-    w.field_dec("replies", r.replies);
-    w.field_dec("timeouts", r.timeouts);
-    w.field_dec("ignored", r.ignored);
-    w.field_dec("flows", r.flows_used);
-    w.field_bool("reached", r.reached);
-    w.field_bool("complete", r.complete);
-    w.field_bool("budget_exhausted", r.budget_exhausted);
+    put_uint(w, "paths", r.paths);
+    put_uint(w, "probes", r.probes_sent);
+    put_uint(w, "replies", r.replies);
+    put_uint(w, "timeouts", r.timeouts);
+    put_uint(w, "ignored", r.ignored);
+    put_uint(w, "flows", r.flows_used);
+    put_bool(w, "reached", r.reached);
+    put_bool(w, "complete", r.complete);
+    put_bool(w, "budget_exhausted", r.budget_exhausted);
     w.end_object();
     out += '\n';
     return out;

@@ -130,6 +130,18 @@ TEST(Cycles, ForwardingLossCarriesOnAndIsNotLabelled) {
     EXPECT_DOUBLE_EQ(r.hops[3].loss, 0.5);
 }
 
+TEST(Cycles, OneRandomLossIsNotARateLimit) {
+    probe::Cycles c({.cycles = 10});
+    const auto r = run(c, [](unsigned ttl, std::uint16_t f, unsigned nth) -> std::optional<Answer> {
+        if (ttl == 2 && nth == 4) return std::nullopt;
+        return line(ttl, f, nth);
+    });
+    ASSERT_EQ(r.hops.size(), 4u);
+    EXPECT_DOUBLE_EQ(r.hops[1].loss, 0.1);
+    EXPECT_DOUBLE_EQ(r.hops[1].reply_loss, 0.1);
+    EXPECT_FALSE(r.hops[1].rate_limited);
+}
+
 TEST(Cycles, SilentHopIsNotCalledRateLimited) {
     probe::Cycles c({.cycles = 5});
     const auto r = run(c, [](unsigned ttl, std::uint16_t f, unsigned nth) -> std::optional<Answer> {

@@ -63,7 +63,7 @@ TEST(CyclesText, EcmpContinuationSilentHopAndRateLimitMarker) {
               "  2.|-- 198.51.100.2              60.0%    10    2.5   2.5   2.5   2.5   0.0 (rl)\n"
               "    |  `|-- 198.51.100.6\n"
               "    |   |-- 198.51.100.10\n"
-              "  3.|-- ???                       100.0    10    0.0   0.0   0.0   0.0   0.0\n"
+              "  3.|-- ???                      100.0%    10    0.0   0.0   0.0   0.0   0.0\n"
               "  4.|-- 203.0.113.10               0.0%    10    4.0   4.0   4.0   4.0   0.0\n"
               "(rl) loss here does not carry on to later hops: the router rate-limits its ICMP replies;\n"
               "     this is not forwarding loss.\n");

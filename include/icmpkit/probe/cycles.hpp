@@ -8,7 +8,8 @@
 // not forwarding loss. A probe lost on a link or in a router's forwarding path would be lost for
 // every larger TTL too; loss seen only at hop i means router i did not answer (ICMP rate limiting,
 // RFC 1812 4.3.2.8, or a busy control plane). HopReport::forwarding_loss is the loss that carries
-// on (min over hops j >= i), reply_loss the rest, and rate_limited marks the hops where it is > 0.
+// on (min over hops j >= i), reply_loss the rest, and rate_limited marks the hops where that rest
+// is clearly more than chance.
 //
 // Events in: start(now), on_sent(serial, now), on_reply(r, now), on_timer(now), interrupt().
 // Actions out: take_probes(). next_deadline() says when on_timer() wants to run. Never reads a
@@ -63,7 +64,9 @@ struct HopReport {
     double loss = 0;                         // lost / (received + lost), 0..1
     double forwarding_loss = 0;              // min loss over this and every later hop
     double reply_loss = 0;                   // loss - forwarding_loss
-    bool rate_limited = false;               // answered sometimes; its loss does not carry on
+    // Answered sometimes, and its loss does not carry on: at least 2 probes and 10 points more
+    // loss than the hops after it (one random loss on a lossy link is not a rate limit).
+    bool rate_limited = false;
     bool destination = false;
 };
 
