@@ -16,6 +16,7 @@
 #include "icmpkit/net/multipath_driver.hpp"
 #include "icmpkit/report/cycles_text.hpp"
 #include "icmpkit/report/mda_text.hpp"
+#include "icmpkit/sim/random.hpp"
 
 namespace icmpkit::cli {
 namespace {
@@ -144,12 +145,20 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
+// The first flow's source port (ICMP: identifier), from the seed, as trace does: different seeds
+// give different flow-to-path mappings through the balancers' hashes.
+std::uint16_t flow_base(std::uint64_t seed, std::uint16_t flows) {
+    sim::SplitMix64 rng(seed);
+    return static_cast<std::uint16_t>(33000 + rng.next() % (65535 - 33000 - flows));
+}
+
 int run_mda_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest) {
     o.mda_cfg.first_ttl = o.first_ttl;
     o.mda_cfg.max_ttl = o.max_ttl;
     auto space = net::sim_probe_space(t, o.method, dest, o.mda_cfg.max_flows);
     if (!space) fail(o.target + ": the entry host has no address of its family");
     if (o.port) space->port = *o.port;
+    space->source_port = flow_base(o.seed, space->flows);
     probe::Mda mda(o.mda_cfg);
     mda.start(t.now());
     net::run_multipath_sim(net::engine_of(mda), *space, t);
@@ -168,6 +177,7 @@ int run_cycles_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest
     auto space = net::sim_probe_space(t, o.method, dest, o.cycles_cfg.flows);
     if (!space) fail(o.target + ": the entry host has no address of its family");
     if (o.port) space->port = *o.port;
+    space->source_port = flow_base(o.seed, space->flows);
     probe::Cycles c(o.cycles_cfg);
     c.start(t.now());
     net::run_multipath_sim(net::engine_of(c), *space, t);
