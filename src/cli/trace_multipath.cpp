@@ -9,11 +9,15 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <random>
 #include <string>
+
+#include <unistd.h>
 
 #include "load_topology.hpp"
 #include "trace_multipath.hpp"
 #include "icmpkit/net/multipath_driver.hpp"
+#include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/report/cycles_text.hpp"
 #include "icmpkit/report/mda_text.hpp"
 #include "icmpkit/sim/random.hpp"
@@ -190,10 +194,57 @@ int run_cycles_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest
     return 0;
 }
 
+// Real sockets: raw (root or CAP_NET_RAW), udp-paris or icmp.
+int run_live(Options& o) {
+    auto resolved = net::resolve(o.target, o.family);
+    if (!resolved) fail(o.target + ": " + resolved.error());
+    const core::IpAddress dest = resolved->address;
+    probe::ProbeSpace space;
+    space.method = o.method;
+    space.destination = dest;
+    space.source = dest.is_v4() ? core::IpAddress(core::Ipv4Address()) : core::IpAddress(core::Ipv6Address());
+    space.port = o.port ? *o.port : probe::default_udp_port;
+    space.packet_length = probe::default_packet_length(o.method, dest.family());
+    std::random_device rd;
+    const std::uint64_t seed = (std::uint64_t{rd()} << 32) | rd();
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    if (o.mda) {
+        o.mda_cfg.first_ttl = o.first_ttl;
+        o.mda_cfg.max_ttl = o.max_ttl;
+        space.flows = o.mda_cfg.max_flows;
+        space.source_port = flow_base(seed, space.flows);
+        probe::Mda mda(o.mda_cfg);
+        mda.start(net::mono_now());
+        auto r = net::run_multipath(net::engine_of(mda), space, {});
+        if (!r) fail(r.error().message);
+        report::MdaReportInfo info{dest, o.target, std::string(probe::method_name(o.method)), {}};
+        const auto res = mda.result();
+        const std::string out = o.dot ? report::mda_dot(res, info) : o.json ? report::mda_json(res, info) : report::mda_text(res, info);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return 0;
+    }
+    o.cycles_cfg.first_ttl = o.first_ttl;
+    o.cycles_cfg.max_ttl = o.max_ttl;
+    o.cycles_cfg.cycles = *o.cycles;
+    space.flows = o.cycles_cfg.flows;
+    space.source_port = flow_base(seed, space.flows);
+    probe::Cycles c(o.cycles_cfg);
+    const std::time_t started = std::time(nullptr);
+    c.start(net::mono_now());
+    auto r = net::run_multipath(net::engine_of(c), space, {});
+    if (!r) fail(r.error().message);
+    char when[64] = {};
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&started));
+    report::CyclesReportInfo info{when, host, o.target, static_cast<std::uint32_t>(space.packet_length), 0, *o.cycles};
+    const auto res = c.report();
+    const std::string out = o.json ? report::cycles_json(res, info) : report::cycles_text(res, info);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
 int run(Options& o) {
-    if (!o.sim)
-        fail("--mda and --cycles run over the virtual network (--sim) only in this version; "
-             "real sockets are not wired up yet");
+    if (!o.sim) return run_live(o);
     auto topo = load_topology(*o.sim);
     if (!topo) fail(topo.error());
     net::SimTransport t(*topo, {.seed = o.seed});

@@ -11,7 +11,10 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
+
+#include "icmpkit/core/result.hpp"
 
 #include "icmpkit/core/time.hpp"
 #include "icmpkit/net/sim_driver.hpp"
@@ -62,5 +65,27 @@ std::optional<probe::ProbeSpace> sim_probe_space(const SimTransport& t, probe::T
 // The loop of DESIGN.md 5 in virtual time. The engine must have been start()ed at transport.now().
 MultipathRunStats run_multipath_sim(const MultipathEngine& engine, const probe::ProbeSpace& space,
                                     SimTransport& transport, const SimMultipathOptions& options = {});
+
+// ---- real sockets ----
+// Raw sockets (root or CAP_NET_RAW): IPv4 probes are whole datagrams (IP_HDRINCL, identification
+// = serial, any flow's source port), IPv6 probes the transport segment with the hop limit set per
+// probe; answers come from a raw ICMP / ICMPv6 socket. Methods udp_paris and icmp_paris.
+struct SocketMultipathOptions {
+    std::string interface;  // SO_BINDTODEVICE when set
+    core::Duration ceiling = std::chrono::minutes(5);
+};
+
+struct MultipathSocketError {
+    int error_number = 0;
+    std::string message;  // one line
+    bool privilege = false;
+};
+
+// Fills space.source with the routing table's source for the destination when unspecified, then
+// runs the loop until the engine finishes or the ceiling passes. The engine must have been
+// start()ed; run_multipath restarts nothing.
+core::Result<MultipathRunStats, MultipathSocketError> run_multipath(const MultipathEngine& engine,
+                                                                    probe::ProbeSpace& space,
+                                                                    const SocketMultipathOptions& options);
 
 }  // namespace icmpkit::net
