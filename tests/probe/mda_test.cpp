@@ -302,10 +302,12 @@ TEST(Mda, GapLimitStopsBehindSilentHops) {
     n.layers = {{router("192.0.2.1", {0})}};
     for (int i = 0; i < 10; ++i) n.layers.push_back({FakeNode{"198.51.100.1", true, {0}}});
     n.layers.push_back({router("203.0.113.10", {})});
-    const auto r = run(n, {.wait = 100ms, .gap_limit = 3});
+    const auto r = run(n, {.wait = 100ms, .retries = 3, .gap_limit = 3});
     EXPECT_FALSE(r.reached);
     EXPECT_EQ(r.hops.size(), 1u);  // trailing silent hops are dropped
-    EXPECT_LT(r.probes_sent, 6u + 3 * 7u * 3u + 1u);
+    // Hop 1: n_1 = 6. Each silent hop: a '*' successor is a successor like any other, so n_1 = 6
+    // flows, each sent 1 + 3 times; three such hops, then the gap limit.
+    EXPECT_EQ(r.probes_sent, 6u + 3u * 6u * 4u);
 }
 
 TEST(Mda, IgnoresRepliesToNothingWeSent) {
