@@ -72,6 +72,7 @@ void Trace::on_response(const TraceResponse& r, core::MonoTime now) {
         }
         slot = flight_[0].slot, sent = flight_[0].sent;
         flight_.clear();
+        slots_[*slot].in_flight = false;
     } else {
         auto it = std::find_if(flight_.begin(), flight_.end(), [&](const Flight& f) { return f.serial == *r.serial; });
         if (it != flight_.end()) {

@@ -261,3 +261,41 @@ TEST(Trace, UnreachableFromARouterEndsTheTrace) {
     ASSERT_EQ(h.hops.size(), 2u);
     EXPECT_TRUE(h.hops[1].final);
 }
+
+// RFC 792 quotes of 8 octets over a kernel socket (identification not ours): the serial is
+// unknown; it is attributed only when one probe is in flight, else counted as unattributed.
+TEST(Trace, EightOctetQuoteWithoutSerial) {
+    auto c = config();
+    c.space.identification_is_serial = false;
+    c.max_ttl = 2;
+    c.queries = 1;
+    c.window = 1;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 1u);
+    auto short_error = [&](std::size_t i, const core::IpAddress& from) {
+        auto d = probe::build_datagram(h.trace.config().space, h.sent.at(i).id);
+        std::vector<std::uint8_t> m{11, 0, 0, 0, 0, 0, 0, 0};
+        m.insert(m.end(), d.begin(), d.begin() + 28);
+        core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
+        h.trace.on_packet(1, core::Bytes(m), from, 64, nullptr, h.now);
+        h.drain();
+    };
+    h.now = h.now + 1ms;
+    short_error(0, router(1));
+    ASSERT_EQ(h.hops.size(), 1u);
+    EXPECT_EQ(h.hops[0].probes[0].response.from, router(1));
+    EXPECT_EQ(h.trace.counters().unattributed, 0u);
+
+    auto c2 = config();
+    c2.space.identification_is_serial = false;
+    Harness many(c2);
+    many.start();
+    auto d = probe::build_datagram(many.trace.config().space, many.sent.at(0).id);
+    std::vector<std::uint8_t> m{11, 0, 0, 0, 0, 0, 0, 0};
+    m.insert(m.end(), d.begin(), d.begin() + 28);
+    core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
+    many.trace.on_packet(1, core::Bytes(m), router(1), 64, nullptr, many.now);
+    EXPECT_EQ(many.trace.counters().unattributed, 1u);
+    EXPECT_EQ(many.trace.counters().answered, 0u);
+}
