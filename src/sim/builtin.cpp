@@ -202,6 +202,90 @@ route h1 default via 203.0.113.1
 route h1 default via 2001:db8:2::1
 )topo";
 
+constexpr std::string_view ecmp_text = R"topo(
+description ECMP with four paths: r1 balances over r2a | r2b | r2c, r2a again over r3a | r3b;
+description r2b also reaches r3b, r2c goes to r3c; all meet at r4 before h1 (per-flow hashing).
+node h0 host
+node r1 router
+node r2a router
+node r2b router
+node r2c router
+node r3a router
+node r3b router
+node r3c router
+node r4 router
+node h1 host
+entry h0
+addr h0 eth0 192.0.2.10/24 2001:db8:1::10/64
+addr r1 eth0 192.0.2.1/24 2001:db8:1::1/64
+addr r1 eth1 198.51.100.1/30 2001:db8:ff:1::1/64
+addr r2a eth0 198.51.100.2/30 2001:db8:ff:1::2/64
+addr r1 eth2 198.51.100.5/30 2001:db8:ff:2::1/64
+addr r2b eth0 198.51.100.6/30 2001:db8:ff:2::2/64
+addr r1 eth3 198.51.100.9/30 2001:db8:ff:3::1/64
+addr r2c eth0 198.51.100.10/30 2001:db8:ff:3::2/64
+addr r2a eth1 198.51.100.13/30 2001:db8:ff:4::1/64
+addr r3a eth0 198.51.100.14/30 2001:db8:ff:4::2/64
+addr r2a eth2 198.51.100.17/30 2001:db8:ff:5::1/64
+addr r3b eth0 198.51.100.18/30 2001:db8:ff:5::2/64
+addr r2b eth1 198.51.100.21/30 2001:db8:ff:6::1/64
+addr r3b eth1 198.51.100.22/30 2001:db8:ff:6::2/64
+addr r2c eth1 198.51.100.25/30 2001:db8:ff:7::1/64
+addr r3c eth0 198.51.100.26/30 2001:db8:ff:7::2/64
+addr r3a eth1 198.51.100.29/30 2001:db8:ff:8::1/64
+addr r4 eth0 198.51.100.30/30 2001:db8:ff:8::2/64
+addr r3b eth2 198.51.100.33/30 2001:db8:ff:9::1/64
+addr r4 eth1 198.51.100.34/30 2001:db8:ff:9::2/64
+addr r3c eth1 198.51.100.37/30 2001:db8:ff:a::1/64
+addr r4 eth2 198.51.100.38/30 2001:db8:ff:a::2/64
+addr r4 eth3 203.0.113.1/24 2001:db8:2::1/64
+addr h1 eth0 203.0.113.10/24 2001:db8:2::10/64
+link h0:eth0 r1:eth0 latency=1ms
+link r1:eth1 r2a:eth0 latency=1ms
+link r1:eth2 r2b:eth0 latency=1ms
+link r1:eth3 r2c:eth0 latency=2ms
+link r2a:eth1 r3a:eth0 latency=1ms
+link r2a:eth2 r3b:eth0 latency=1ms
+link r2b:eth1 r3b:eth1 latency=2ms
+link r2c:eth1 r3c:eth0 latency=1ms
+link r3a:eth1 r4:eth0 latency=1ms
+link r3b:eth2 r4:eth1 latency=1ms
+link r3c:eth1 r4:eth2 latency=1ms
+link r4:eth3 h1:eth0 latency=1ms
+route h0 default via 192.0.2.1
+route h0 default via 2001:db8:1::1
+route r1 default via 198.51.100.2 via 198.51.100.6 via 198.51.100.10
+route r1 default via 2001:db8:ff:1::2 via 2001:db8:ff:2::2 via 2001:db8:ff:3::2
+route r2a 192.0.2.0/24 via 198.51.100.1
+route r2a 2001:db8:1::/64 via 2001:db8:ff:1::1
+route r2a default via 198.51.100.14 via 198.51.100.18
+route r2a default via 2001:db8:ff:4::2 via 2001:db8:ff:5::2
+route r2b 192.0.2.0/24 via 198.51.100.5
+route r2b 2001:db8:1::/64 via 2001:db8:ff:2::1
+route r2b default via 198.51.100.22
+route r2b default via 2001:db8:ff:6::2
+route r2c 192.0.2.0/24 via 198.51.100.9
+route r2c 2001:db8:1::/64 via 2001:db8:ff:3::1
+route r2c default via 198.51.100.26
+route r2c default via 2001:db8:ff:7::2
+route r3a 192.0.2.0/24 via 198.51.100.13
+route r3a 2001:db8:1::/64 via 2001:db8:ff:4::1
+route r3a default via 198.51.100.30
+route r3a default via 2001:db8:ff:8::2
+route r3b 192.0.2.0/24 via 198.51.100.17
+route r3b 2001:db8:1::/64 via 2001:db8:ff:5::1
+route r3b default via 198.51.100.34
+route r3b default via 2001:db8:ff:9::2
+route r3c 192.0.2.0/24 via 198.51.100.25
+route r3c 2001:db8:1::/64 via 2001:db8:ff:7::1
+route r3c default via 198.51.100.38
+route r3c default via 2001:db8:ff:a::2
+route r4 192.0.2.0/24 via 198.51.100.29
+route r4 2001:db8:1::/64 via 2001:db8:ff:8::1
+route h1 default via 203.0.113.1
+route h1 default via 2001:db8:2::1
+)topo";
+
 constexpr std::string_view blackhole_text = R"topo(
 description PMTU black hole: r2's link to r3 has MTU 1400 and r2 drops too-big DF packets silently.
 node h0 host
@@ -264,6 +348,7 @@ constexpr BuiltinTopology builtins[] = {
     {"internet", "12 hops: lossy access, ECMP fan, MPLS core, rate limit, silent hop, 1400 MTU tunnel, firewall", internet_text},
     {"line", "a plain chain of three routers", line_text},
     {"diamond", "two equal-cost paths between r1 and r3", diamond_text},
+    {"ecmp", "four paths: a 3-way balancer, then a 2-way one, branches merging before the destination", ecmp_text},
     {"blackhole", "a PMTU black hole: MTU 1400 behind a router that never says frag-needed", blackhole_text},
     {"nat", "a source NAT router in front of the entry host", nat_text},
 };

@@ -1,0 +1,276 @@
+// `icmpkit trace --mda [--confidence=95] [--dot]` (multipath enumeration, probe::Mda) and
+// `icmpkit trace --cycles=N` (mtr-like report, probe::Cycles). Options shared with trace: -4 -6
+// -I -T -U --method -f -m -p -n --json --sim[=TOPOLOGY] --seed. Bad input: one line, exit 2.
+#include <getopt.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <unistd.h>
+
+#include "load_topology.hpp"
+#include "trace_multipath.hpp"
+#include "icmpkit/net/multipath_driver.hpp"
+#include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/report/cycles_text.hpp"
+#include "icmpkit/report/mda_text.hpp"
+#include "icmpkit/sim/random.hpp"
+
+namespace icmpkit::cli {
+namespace {
+
+constexpr const char* prog = "icmpkit trace";
+
+struct Exit {
+    int code;
+};
+
+[[noreturn]] void fail(const std::string& msg) {
+    std::fprintf(stderr, "%s: %s\n", prog, msg.c_str());
+    throw Exit{2};
+}
+
+struct Options {
+    bool mda = false, dot = false, json = false, numeric = false;
+    std::optional<std::uint32_t> cycles;
+    std::optional<core::Family> family;
+    probe::TraceMethod method = probe::TraceMethod::udp_paris;
+    probe::MdaConfig mda_cfg;
+    probe::CyclesConfig cycles_cfg;
+    std::optional<std::uint16_t> port;
+    std::uint8_t first_ttl = 1, max_ttl = 30;
+    std::string target;
+    std::optional<std::string> sim;
+    std::uint64_t seed = 1;
+};
+
+long parse_long(const char* opt, const char* s, long lo, long hi) {
+    errno = 0;
+    char* end = nullptr;
+    const long v = std::strtol(s, &end, 0);
+    if (errno || end == s || *end) fail(std::string("invalid argument for ") + opt + ": '" + s + "'");
+    if (v < lo || v > hi)
+        fail(std::string(opt) + " " + s + ": out of range " + std::to_string(lo) + "-" + std::to_string(hi));
+    return v;
+}
+
+double parse_double(const char* opt, const char* s, double lo, double hi) {
+    char* end = nullptr;
+    const double v = std::strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) fail(std::string("invalid argument for ") + opt + ": '" + s + "'");
+    return v;
+}
+
+core::Duration seconds(double s) {
+    return std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(s));
+}
+
+void usage() {
+    std::printf("Usage: icmpkit trace --mda [--confidence=PERCENT] [--dot] [--budget=N] [--json] ...\n"
+                "       icmpkit trace --cycles=N [--interval=SECONDS] [--flows=N] [--json] ...\n"
+                "       ... [-46ITUn] [--method=udp-paris|icmp|tcp] [-f first_ttl] [-m max_ttl] [-p port]\n"
+                "           [--sim[=TOPOLOGY]] [--seed=N] host\n"
+                "--mda: every interface per hop and the links between hops (MDA stopping rule, default 95%%).\n"
+                "--cycles: an mtr-style report over N cycles; loss that does not carry on is marked (rl).\n");
+}
+
+enum : int { o_mda = 256, o_conf, o_dot, o_cycles, o_interval, o_flows, o_budget, o_method, o_sim, o_seed, o_json };
+
+void apply(Options& o, int ch, const char* arg) {
+    switch (ch) {
+    case '4': o.family = core::Family::v4; break;
+    case '6': o.family = core::Family::v6; break;
+    case 'I': o.method = probe::TraceMethod::icmp_paris; break;
+    case 'T': o.method = probe::TraceMethod::tcp_syn; break;
+    case 'U': fail("--mda and --cycles need Paris probes (one path per flow): not -U");
+    case 'f': o.first_ttl = static_cast<std::uint8_t>(parse_long("-f", arg, 1, 255)); break;
+    case 'm': o.max_ttl = static_cast<std::uint8_t>(parse_long("-m", arg, 1, 255)); break;
+    case 'p': o.port = static_cast<std::uint16_t>(parse_long("-p", arg, 1, 65535)); break;
+    case 'n': o.numeric = true; break;
+    case o_mda: o.mda = true; break;
+    case o_conf: o.mda_cfg.confidence = parse_double("--confidence", arg, 50, 99.99); break;
+    case o_dot: o.dot = true; break;
+    case o_cycles: o.cycles = static_cast<std::uint32_t>(parse_long("--cycles", arg, 1, 1000000)); break;
+    case o_interval: o.cycles_cfg.interval = seconds(parse_double("--interval", arg, 0.001, 3600)); break;
+    case o_flows: o.cycles_cfg.flows = static_cast<std::uint16_t>(parse_long("--flows", arg, 1, 4096)); break;
+    case o_budget: o.mda_cfg.probe_budget = static_cast<std::uint32_t>(parse_long("--budget", arg, 1, 65535)); break;
+    case o_method: {
+        auto m = probe::parse_method(arg);
+        if (!m) fail(std::string("unknown method '") + arg + "' (udp-paris, icmp, tcp)");
+        if (*m == probe::TraceMethod::udp) fail("--mda and --cycles need Paris probes (one path per flow): not udp");
+        o.method = *m;
+        break;
+    }
+    case o_sim: o.sim = arg ? arg : "internet"; break;
+    case o_seed: o.seed = static_cast<std::uint64_t>(parse_long("--seed", arg, 0, 0x7FFFFFFF)); break;
+    case o_json: o.json = true; break;
+    default: usage(); throw Exit{2};
+    }
+}
+
+const option longs[] = {{"mda", no_argument, nullptr, o_mda},
+                        {"confidence", required_argument, nullptr, o_conf},
+                        {"dot", no_argument, nullptr, o_dot},
+                        {"cycles", required_argument, nullptr, o_cycles},
+                        {"interval", required_argument, nullptr, o_interval},
+                        {"flows", required_argument, nullptr, o_flows},
+                        {"budget", required_argument, nullptr, o_budget},
+                        {"method", required_argument, nullptr, o_method},
+                        {"sim", optional_argument, nullptr, o_sim},
+                        {"seed", required_argument, nullptr, o_seed},
+                        {"json", no_argument, nullptr, o_json},
+                        {"help", no_argument, nullptr, 'h'},
+                        {nullptr, 0, nullptr, 0}};
+
+Options parse(int argc, char** argv) {
+    Options o;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "+46ITUf:m:p:nh", longs, nullptr)) != -1) {
+        if (ch == 'h') { usage(); throw Exit{0}; }
+        if (ch == '?') fail(std::string("unknown or incomplete option '") + argv[optind - 1] + "' (with --mda/--cycles)");
+        apply(o, ch, optarg);
+    }
+    if (o.mda && o.cycles) fail("--mda and --cycles exclude each other");
+    if (o.dot && !o.mda) fail("--dot needs --mda");
+    if (o.dot && o.json) fail("--dot and --json exclude each other");
+    if (optind >= argc) fail("missing host operand (try --help)");
+    o.target = argv[optind++];
+    if (optind < argc) fail(std::string("extra operand '") + argv[optind] + "'");
+    if (o.first_ttl > o.max_ttl)
+        fail("first hop " + std::to_string(o.first_ttl) + " is beyond max hops " + std::to_string(o.max_ttl));
+    return o;
+}
+
+// The first flow's source port (ICMP: identifier), from the seed, as trace does: different seeds
+// give different flow-to-path mappings through the balancers' hashes.
+std::uint16_t flow_base(std::uint64_t seed, std::uint16_t flows) {
+    sim::SplitMix64 rng(seed);
+    return static_cast<std::uint16_t>(33000 + rng.next() % (65535 - 33000 - flows));
+}
+
+int run_mda_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest) {
+    o.mda_cfg.first_ttl = o.first_ttl;
+    o.mda_cfg.max_ttl = o.max_ttl;
+    auto space = net::sim_probe_space(t, o.method, dest, o.mda_cfg.max_flows);
+    if (!space) fail(o.target + ": the entry host has no address of its family");
+    if (o.port) space->port = *o.port;
+    space->source_port = flow_base(o.seed, space->flows);
+    probe::Mda mda(o.mda_cfg);
+    mda.start(t.now());
+    net::run_multipath_sim(net::engine_of(mda), *space, t);
+    report::MdaReportInfo info{dest, o.target, std::string(probe::method_name(o.method)), {}};
+    if (!o.numeric) info.name = [&t](const core::IpAddress& a) { return t.node_name(a); };
+    const auto r = mda.result();
+    const std::string out = o.dot ? report::mda_dot(r, info) : o.json ? report::mda_json(r, info) : report::mda_text(r, info);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+int run_cycles_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest) {
+    o.cycles_cfg.first_ttl = o.first_ttl;
+    o.cycles_cfg.max_ttl = o.max_ttl;
+    o.cycles_cfg.cycles = *o.cycles;
+    auto space = net::sim_probe_space(t, o.method, dest, o.cycles_cfg.flows);
+    if (!space) fail(o.target + ": the entry host has no address of its family");
+    if (o.port) space->port = *o.port;
+    space->source_port = flow_base(o.seed, space->flows);
+    probe::Cycles c(o.cycles_cfg);
+    c.start(t.now());
+    net::run_multipath_sim(net::engine_of(c), *space, t);
+    const auto entry = t.node_name(space->source);
+    report::CyclesReportInfo info{"2024-01-01T00:00:00+0000 (virtual clock)", entry.empty() ? "sim" : entry, o.target,
+                                  static_cast<std::uint32_t>(space->packet_length), 0, *o.cycles};
+    const auto r = c.report();
+    const std::string out = o.json ? report::cycles_json(r, info) : report::cycles_text(r, info);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+// Real sockets: raw (root or CAP_NET_RAW), udp-paris or icmp.
+int run_live(Options& o) {
+    auto resolved = net::resolve(o.target, o.family);
+    if (!resolved) fail(o.target + ": " + resolved.error());
+    const core::IpAddress dest = resolved->address;
+    probe::ProbeSpace space;
+    space.method = o.method;
+    space.destination = dest;
+    space.source = dest.is_v4() ? core::IpAddress(core::Ipv4Address()) : core::IpAddress(core::Ipv6Address());
+    space.port = o.port ? *o.port : probe::default_udp_port;
+    space.packet_length = probe::default_packet_length(o.method, dest.family());
+    std::random_device rd;
+    const std::uint64_t seed = (std::uint64_t{rd()} << 32) | rd();
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    if (o.mda) {
+        o.mda_cfg.first_ttl = o.first_ttl;
+        o.mda_cfg.max_ttl = o.max_ttl;
+        space.flows = o.mda_cfg.max_flows;
+        space.source_port = flow_base(seed, space.flows);
+        probe::Mda mda(o.mda_cfg);
+        mda.start(net::mono_now());
+        auto r = net::run_multipath(net::engine_of(mda), space, {});
+        if (!r) fail(r.error().message);
+        report::MdaReportInfo info{dest, o.target, std::string(probe::method_name(o.method)), {}};
+        const auto res = mda.result();
+        const std::string out = o.dot ? report::mda_dot(res, info) : o.json ? report::mda_json(res, info) : report::mda_text(res, info);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return 0;
+    }
+    o.cycles_cfg.first_ttl = o.first_ttl;
+    o.cycles_cfg.max_ttl = o.max_ttl;
+    o.cycles_cfg.cycles = *o.cycles;
+    space.flows = o.cycles_cfg.flows;
+    space.source_port = flow_base(seed, space.flows);
+    probe::Cycles c(o.cycles_cfg);
+    const std::time_t started = std::time(nullptr);
+    c.start(net::mono_now());
+    auto r = net::run_multipath(net::engine_of(c), space, {});
+    if (!r) fail(r.error().message);
+    char when[64] = {};
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&started));
+    report::CyclesReportInfo info{when, host, o.target, static_cast<std::uint32_t>(space.packet_length), 0, *o.cycles};
+    const auto res = c.report();
+    const std::string out = o.json ? report::cycles_json(res, info) : report::cycles_text(res, info);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+int run(Options& o) {
+    if (!o.sim) return run_live(o);
+    auto topo = load_topology(*o.sim);
+    if (!topo) fail(topo.error());
+    net::SimTransport t(*topo, {.seed = o.seed});
+    auto dest = t.lookup(o.target, o.family);
+    if (!dest) fail(o.target + ": not an address or host of topology " + topo->name);
+    return o.mda ? run_mda_sim(o, t, *dest) : run_cycles_sim(o, t, *dest);
+}
+
+}  // namespace
+
+bool wants_multipath(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--") return false;
+        if (a == "--mda" || a == "--cycles" || a.rfind("--cycles=", 0) == 0) return true;
+    }
+    return false;
+}
+
+int run_trace_multipath(int argc, char** argv) {
+    try {
+        Options o = parse(argc, argv);
+        return run(o);
+    } catch (const Exit& e) {
+        return e.code;
+    }
+}
+
+}  // namespace icmpkit::cli

@@ -1,0 +1,173 @@
+// net: the multipath engines over raw sockets; see include/icmpkit/net/multipath_driver.hpp.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "icmpkit/net/multipath_driver.hpp"
+#include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/wire/ipv4.hpp"
+#include "sockaddr_util.hpp"
+
+namespace icmpkit::net {
+namespace {
+
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+core::Unexpected<MultipathSocketError> sys_fail(const std::string& what) {
+    const int e = errno;
+    return core::Unexpected<MultipathSocketError>(
+        MultipathSocketError{e, what + ": " + std::strerror(e), e == EPERM || e == EACCES});
+}
+
+// The source address the kernel would choose: connect a UDP socket and ask (no packet is sent).
+std::optional<core::IpAddress> route_source(const core::IpAddress& dst) {
+    Fd s{::socket(dst.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+    if (s.fd < 0) return std::nullopt;
+    auto sa = to_sockaddr(dst, 9);
+    if (::connect(s.fd, sa.get(), sa.len) != 0) return std::nullopt;
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return std::nullopt;
+    return from_sockaddr(reinterpret_cast<sockaddr*>(&local));
+}
+
+bool unspecified(const core::IpAddress& a) {
+    return a.is_v4() ? a.v4().to_uint() == 0 : a.v6() == core::Ipv6Address();
+}
+
+class Loop {
+public:
+    Loop(const MultipathEngine& e, const probe::ProbeSpace& s) : e_(e), s_(s), v4_(s.destination.is_v4()) {}
+
+    core::Result<void, MultipathSocketError> open(const SocketMultipathOptions& o) {
+        const int af = v4_ ? AF_INET : AF_INET6;
+        const int proto = probe::method_protocol(s_.method, s_.destination.family());
+        send_.fd = ::socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, v4_ ? IPPROTO_RAW : proto);
+        if (send_.fd < 0) return sys_fail("raw socket (--mda/--cycles need root or CAP_NET_RAW)");
+        recv_.fd = ::socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, v4_ ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+        if (recv_.fd < 0) return sys_fail("raw ICMP socket");
+        for (int fd : {send_.fd, recv_.fd})
+            if (!o.interface.empty() &&
+                ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.interface.c_str(),
+                             static_cast<socklen_t>(o.interface.size())) != 0)
+                return sys_fail("SO_BINDTODEVICE " + o.interface);
+        return {};
+    }
+
+    MultipathRunStats run(core::Duration ceiling) {
+        const core::MonoTime stop = mono_now() + ceiling;
+        transmit();
+        while (!e_.finished()) {
+            core::MonoTime now = mono_now();
+            if (now >= stop) {
+                e_.interrupt();
+                break;
+            }
+            core::Duration wait = std::chrono::milliseconds(200);
+            if (auto d = e_.next_deadline()) wait = std::clamp<core::Duration>(*d - now, core::Duration{0}, wait);
+            pollfd p{recv_.fd, POLLIN, 0};
+            timespec ts{static_cast<time_t>(wait.count() / 1000000000), static_cast<long>(wait.count() % 1000000000)};
+            ::ppoll(&p, 1, &ts, nullptr);
+            for (int i = 0; i < 256 && receive(); ++i) {}
+            now = mono_now();
+            if (auto d = e_.next_deadline(); d && now >= *d) e_.on_timer(now);
+            transmit();
+        }
+        st_.finished = e_.finished();
+        st_.end = mono_now();
+        return st_;
+    }
+
+private:
+    bool receive() {
+        std::array<std::uint8_t, 2048> buf{};
+        sockaddr_storage from{};
+        socklen_t len = sizeof from;
+        const ssize_t n = ::recvfrom(recv_.fd, buf.data(), buf.size(), MSG_DONTWAIT,
+                                     reinterpret_cast<sockaddr*>(&from), &len);
+        if (n <= 0) return false;
+        const core::MonoTime at = mono_now();
+        const auto src = from_sockaddr(reinterpret_cast<sockaddr*>(&from));
+        if (!src) return true;
+        core::Bytes payload(buf.data(), static_cast<std::size_t>(n));
+        std::optional<std::uint8_t> ttl;
+        if (v4_) {  // a raw IPv4 socket hands over the IP header too
+            auto h = wire::Ipv4HeaderView::parse(payload);
+            if (!h) return true;
+            ttl = h->ttl();
+            payload = h->payload();
+        }
+        auto r = probe::match_response(s_, v4_ ? 1 : 58, payload, *src, ttl);
+        if (r.kind == probe::ResponseKind::unreachable && r.from == s_.destination)
+            r.kind = probe::ResponseKind::destination;
+        if (r.kind == probe::ResponseKind::rejected) {
+            ++st_.rejected;
+            return true;
+        }
+        ++st_.received;
+        e_.on_response(r, at);
+        return true;
+    }
+
+    void transmit() {
+        for (const auto& p : e_.take_probes()) {
+            const probe::ProbeId id{p.flow, p.serial, p.ttl};
+            ssize_t n = -1;
+            if (v4_) {
+                const auto d = probe::build_datagram(s_, id);
+                auto sa = to_sockaddr(s_.destination, 0);
+                n = ::sendto(send_.fd, d.data(), d.size(), 0, sa.get(), sa.len);
+            } else {
+                const auto b = probe::build_probe(s_, id);
+                const int hops = p.ttl;
+                ::setsockopt(send_.fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops);
+                auto sa = to_sockaddr(s_.destination, 0);
+                n = ::sendto(send_.fd, b.segment.data(), b.segment.size(), 0, sa.get(), sa.len);
+            }
+            if (n >= 0) ++st_.sent;
+            e_.on_sent(p.serial, mono_now());  // a failed send is a probe that goes unanswered
+        }
+    }
+
+    const MultipathEngine& e_;
+    const probe::ProbeSpace& s_;
+    bool v4_;
+    Fd send_, recv_;
+    MultipathRunStats st_;
+};
+
+}  // namespace
+
+core::Result<MultipathRunStats, MultipathSocketError> run_multipath(const MultipathEngine& engine,
+                                                                    probe::ProbeSpace& space,
+                                                                    const SocketMultipathOptions& options) {
+    if (space.method != probe::TraceMethod::udp_paris && space.method != probe::TraceMethod::icmp_paris) {
+        errno = EINVAL;
+        return core::Unexpected<MultipathSocketError>(
+            MultipathSocketError{EINVAL, "--mda/--cycles over sockets: methods udp-paris and icmp only", false});
+    }
+    if (unspecified(space.source)) {
+        auto src = route_source(space.destination);
+        if (!src) return sys_fail("no route to " + space.destination.to_string());
+        space.source = *src;
+    }
+    space.identification_is_serial = space.destination.is_v4();
+    Loop loop(engine, space);
+    if (auto o = loop.open(options); !o) return core::Unexpected<MultipathSocketError>(o.error());
+    return loop.run(options.ceiling);
+}
+
+}  // namespace icmpkit::net

@@ -1,0 +1,196 @@
+// probe::Trace scheduling (trace.hpp): waits, retries, the window, responder pacing, hop output.
+#include <algorithm>
+#include <cmath>
+
+#include "icmpkit/probe/trace.hpp"
+
+namespace icmpkit::probe {
+namespace {
+
+using Status = TraceProbeResult::Status;
+
+core::Duration scaled(core::Duration rtt, double factor) {
+    return std::chrono::duration_cast<core::Duration>(std::chrono::duration<double, std::nano>(
+        static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(rtt).count()) * factor));
+}
+
+}  // namespace
+
+unsigned Trace::in_flight_at(std::uint8_t ttl) const noexcept {
+    unsigned n = 0;
+    for (const auto& f : flight_) n += slot_ttl(f.slot) == ttl;
+    return n;
+}
+
+// traceroute 2.1 -w MAX,HERE,NEAR: HERE x the RTT of an answered probe of the same hop, else
+// NEAR x the RTT of an answered probe of the nearest later hop, else MAX.
+core::Duration Trace::wait_for(std::size_t slot) const {
+    const std::uint8_t ttl = slot_ttl(slot);
+    auto clamp = [&](core::Duration d) { return std::clamp(d, config_.min_wait, config_.max_wait); };
+    const std::size_t hop_begin = slot_index(ttl, 0);
+    if (config_.here > 0)
+        for (std::size_t i = hop_begin; i < hop_begin + config_.queries; ++i)
+            if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.here));
+    if (config_.near > 0)
+        for (std::size_t i = hop_begin + config_.queries; i < slots_.size(); ++i)
+            if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.near));
+    return config_.max_wait;
+}
+
+std::optional<core::IpAddress> Trace::responder_of(std::uint8_t ttl) const {
+    const std::size_t b = slot_index(ttl, 0);
+    for (std::size_t i = b; i < b + config_.queries; ++i)
+        if (slots_[i].result.status == Status::answered) return slots_[i].result.response.from;
+    return std::nullopt;
+}
+
+bool Trace::take_token(const core::IpAddress& a, core::MonoTime now, bool commit) {
+    auto it = buckets_.find(a);
+    if (it == buckets_.end()) return true;
+    Bucket& b = it->second;
+    const double per = static_cast<double>(config_.responder_interval.count());
+    if (per > 0 && now > b.at) {
+        b.tokens = std::min(static_cast<double>(config_.responder_burst),
+                            b.tokens + static_cast<double>((now - b.at).count()) / per);
+    }
+    b.at = std::max(b.at, now);
+    if (b.tokens < 1.0 && per > 0) return false;
+    if (commit) b.tokens -= 1.0;
+    return true;
+}
+
+std::optional<core::MonoTime> Trace::token_time(const core::IpAddress& a) const {
+    auto it = buckets_.find(a);
+    if (it == buckets_.end() || it->second.tokens >= 1.0) return std::nullopt;
+    const double missing = 1.0 - it->second.tokens;
+    return it->second.at + core::Duration(static_cast<core::Duration::rep>(
+                               std::ceil(missing * static_cast<double>(config_.responder_interval.count()))));
+}
+
+void Trace::pump(core::MonoTime now) {
+    if (!started_ || finished_) return;
+    expire(now);
+    emit_hops(now);
+    if (!finished_) transmit(now);
+}
+
+void Trace::expire(core::MonoTime now) {
+    for (std::size_t i = 0; i < flight_.size();) {
+        const Flight f = flight_[i];
+        if (!f.failed && now < f.sent + wait_for(f.slot)) {
+            ++i;
+            continue;
+        }
+        flight_.erase(flight_.begin() + static_cast<std::ptrdiff_t>(i));
+        if (late_.size() < late_capacity) late_.push_back({f.serial, f.slot, f.sent});
+        else late_[late_next_++ % late_capacity] = {f.serial, f.slot, f.sent};
+        Slot& s = slots_[f.slot];
+        s.in_flight = false;
+        if (s.result.status == Status::answered) continue;
+        // A responder that answered other probes of this hop but not this one is taken to be rate
+        // limiting (Linux: icmp_ratelimit): its retry waits for a whole token.
+        if (auto r = responder_of(slot_ttl(f.slot))) {
+            if (auto b = buckets_.find(*r); b != buckets_.end()) b->second = Bucket{std::min(b->second.tokens, 0.0), now};
+        }
+        // Retry only with evidence that answers can come from here on (this hop or a later one
+        // answered): a path that is dark beyond this TTL is not asked three times.
+        if (s.result.attempts < 1 + config_.retries && slot_ttl(f.slot) <= last_ttl() &&
+            answered_from(slot_ttl(f.slot))) {
+            s.ready = now + config_.retry_backoff * (1 << std::min(s.result.attempts - 1, 10u));
+            ++counters_.retried;
+        } else {
+            s.result.status = Status::timeout;
+        }
+    }
+}
+
+bool Trace::answered_from(std::uint8_t ttl) const noexcept {
+    for (std::size_t i = slot_index(ttl, 0); i < slots_.size(); ++i)
+        if (slots_[i].result.status == Status::answered) return true;
+    return false;
+}
+
+bool Trace::hop_complete(std::uint8_t ttl) const noexcept {
+    const std::size_t b = slot_index(ttl, 0);
+    for (std::size_t i = b; i < b + config_.queries; ++i)
+        if (slots_[i].result.status == Status::not_sent) return false;
+    return true;
+}
+
+void Trace::emit_hops(core::MonoTime now) {
+    while (!finished_ && next_emit_ <= last_ttl() && hop_complete(static_cast<std::uint8_t>(next_emit_))) {
+        TraceHop hop;
+        hop.ttl = static_cast<std::uint8_t>(next_emit_);
+        const std::size_t b = slot_index(hop.ttl, 0);
+        for (std::size_t i = b; i < b + config_.queries; ++i) {
+            hop.probes.push_back(slots_[i].result);
+            if (slots_[i].result.status == Status::answered && slots_[i].result.response.kind != ResponseKind::hop)
+                hop.final = true;
+        }
+        done_.push_back(hop);
+        actions_.push_back(TraceHopEvent{now, std::move(hop)});
+        ++next_emit_;
+        if (done_.back().final || next_emit_ > config_.max_ttl) finish(now);
+    }
+}
+
+void Trace::transmit(core::MonoTime now) {
+    for (std::size_t i = 0; i < slots_.size() && flight_.size() < config_.window; ++i) {
+        const std::uint8_t ttl = slot_ttl(i);
+        if (ttl > last_ttl()) break;
+        if (config_.send_wait.count() > 0 && last_send_ && now < *last_send_ + config_.send_wait) break;
+        const Slot& s = slots_[i];
+        if (s.in_flight || s.result.status != Status::not_sent || (s.ready && *s.ready > now)) continue;
+        if (in_flight_at(ttl) >= config_.per_hop_window) continue;
+        if (auto r = responder_of(ttl); r && !take_token(*r, now, true)) continue;
+        try_send(i, now);
+    }
+}
+
+bool Trace::try_send(std::size_t slot, core::MonoTime now) {
+    const std::uint16_t serial = next_serial_++;
+    const ProbeId id{config_.flow, serial, slot_ttl(slot)};
+    actions_.push_back(TraceTransmit{id, build_probe(config_.space, id)});
+    flight_.push_back(Flight{serial, slot, now, false});
+    Slot& s = slots_[slot];
+    s.in_flight = true;
+    s.ready.reset();
+    ++s.result.attempts;
+    last_send_ = now;
+    ++counters_.sent;
+    return true;
+}
+
+std::optional<core::MonoTime> Trace::slot_wake(std::size_t slot) const {
+    const Slot& s = slots_[slot];
+    if (s.in_flight || s.result.status != Status::not_sent) return std::nullopt;
+    if (in_flight_at(slot_ttl(slot)) >= config_.per_hop_window) return std::nullopt;  // an expiry wakes it
+    std::optional<core::MonoTime> t = s.ready;
+    if (!t && last_send_) t = *last_send_ + config_.send_wait;  // held back only by -z
+    if (auto r = responder_of(slot_ttl(slot)))
+        if (auto tt = token_time(*r); tt && (!t || *tt > *t)) t = tt;
+    return t;
+}
+
+std::optional<core::MonoTime> Trace::next_deadline() const noexcept {
+    if (!started_ || finished_) return std::nullopt;
+    std::optional<core::MonoTime> best;
+    auto consider = [&](core::MonoTime t) {
+        if (!best || t < *best) best = t;
+    };
+    for (const auto& f : flight_) consider(f.failed ? f.sent : f.sent + wait_for(f.slot));
+    const bool room = flight_.size() < config_.window;
+    for (std::size_t i = 0; room && i < slots_.size() && slot_ttl(i) <= last_ttl(); ++i)
+        if (auto t = slot_wake(i)) consider(*t);
+    if (best && room && config_.send_wait.count() > 0 && last_send_ && *best < *last_send_ + config_.send_wait)
+        best = *last_send_ + config_.send_wait;
+    return best;
+}
+
+void Trace::finish(core::MonoTime now) {
+    finished_ = true;
+    flight_.clear();
+    actions_.push_back(TraceFinish{now});
+}
+
+}  // namespace icmpkit::probe

@@ -1,0 +1,301 @@
+// probe::Trace as a pure state machine: the window, stopping at the destination, retries and
+// pacing, adaptive waits, foreign replies. Responses are ICMP errors assembled by hand around the
+// datagram build_datagram() makes for the transmitted probe.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <vector>
+
+#include "icmpkit/probe/trace.hpp"
+#include "icmpkit/wire/checksum.hpp"
+
+using namespace icmpkit;
+using namespace std::chrono_literals;
+using probe::TraceProbeResult;
+
+namespace {
+
+const core::IpAddress src{core::Ipv4Address(192, 0, 2, 10)};
+const core::IpAddress dst{core::Ipv4Address(203, 0, 113, 5)};
+core::IpAddress router(int ttl) { return core::IpAddress(core::Ipv4Address(198, 51, 100, static_cast<std::uint8_t>(ttl))); }
+
+probe::TraceConfig config() {
+    probe::TraceConfig c;
+    c.space.method = probe::TraceMethod::udp_paris;
+    c.space.source = src;
+    c.space.destination = dst;
+    c.space.source_port = 40000;
+    c.space.identification_is_serial = true;
+    c.max_ttl = 10;
+    return c;
+}
+
+struct Harness {
+    probe::Trace trace;
+    core::MonoTime now{};
+    std::vector<probe::TraceTransmit> sent;
+    std::vector<probe::TraceHop> hops;
+    bool finished = false;
+
+    explicit Harness(probe::TraceConfig c) : trace(std::move(c)) {}
+    void drain() {
+        for (auto& a : trace.take_actions()) {
+            if (auto* t = std::get_if<probe::TraceTransmit>(&a)) sent.push_back(*t);
+            if (auto* h = std::get_if<probe::TraceHopEvent>(&a)) hops.push_back(h->hop);
+            if (std::get_if<probe::TraceFinish>(&a)) finished = true;
+        }
+    }
+    void start() { trace.start(now), drain(); }
+    void advance(core::Duration d) {
+        const core::MonoTime until = now + d;
+        while (auto dl = trace.next_deadline()) {
+            if (*dl > until) break;
+            now = std::max(now, *dl);
+            trace.on_timer(now);
+            drain();
+        }
+        now = until;
+    }
+    // An ICMP error from `from` quoting transmitted probe `i`.
+    void answer(std::size_t i, std::uint8_t type, std::uint8_t code, const core::IpAddress& from) {
+        auto d = probe::build_datagram(trace.config().space, sent.at(i).id);
+        std::vector<std::uint8_t> m{type, code, 0, 0, 0, 0, 0, 0};
+        m.insert(m.end(), d.begin(), d.end());
+        core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
+        trace.on_packet(1, core::Bytes(m), from, 64, nullptr, now);
+        drain();
+    }
+    // What a path with the destination at `distance` answers for every probe sent so far.
+    void answer_path(std::size_t from_index, int distance) {
+        for (std::size_t i = from_index; i < sent.size(); ++i) {
+            const int ttl = sent[i].id.ttl;
+            if (ttl < distance) answer(i, 11, 0, router(ttl));
+            else answer(i, 3, 3, dst);
+        }
+    }
+};
+
+}  // namespace
+
+TEST(Trace, WindowAndPerHopLimit) {
+    auto c = config();
+    c.window = 7;
+    c.per_hop_window = 2;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 7u);
+    std::map<int, int> per_ttl;
+    for (const auto& t : h.sent) ++per_ttl[t.id.ttl];
+    for (auto [ttl, n] : per_ttl) EXPECT_LE(n, 2) << ttl;
+    EXPECT_EQ(h.sent.front().id.ttl, 1);  // lowest TTLs first
+    EXPECT_EQ(h.trace.in_flight(), 7u);
+}
+
+TEST(Trace, StopsAtTheDestination) {
+    Harness h(config());
+    h.start();
+    ASSERT_EQ(h.sent.size(), 16u);  // traceroute -N 16
+    h.now = h.now + 10ms;
+    // The destination (distance 3) answers TTL 4 first, then everything else in order.
+    h.answer(9, 3, 3, dst);
+    const std::size_t after_final = h.sent.size();
+    h.answer_path(0, 3);
+    h.advance(10s);
+    ASSERT_TRUE(h.finished);
+    ASSERT_EQ(h.hops.size(), 3u);
+    EXPECT_TRUE(h.hops[2].final);
+    EXPECT_EQ(h.hops[2].probes[0].response.from, dst);
+    // Once the destination answered from TTL 4, nothing beyond 4 went out; after TTL 3's answer
+    // nothing beyond 3, and the answer from TTL 4 is not shown.
+    for (std::size_t i = after_final; i < h.sent.size(); ++i) EXPECT_LE(h.sent[i].id.ttl, 4);
+    EXPECT_EQ(h.hops[0].probes[0].rtt, 10ms);
+}
+
+TEST(Trace, RetriesBeforeStarAndBackoff) {
+    auto c = config();
+    c.max_ttl = 2;
+    c.queries = 1;
+    c.retries = 2;
+    c.max_wait = 1s;
+    c.here = c.near = 0;  // fixed waits
+    c.retry_backoff = 100ms;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 2u);
+    h.answer(1, 3, 3, dst);  // TTL 2 reaches the destination; TTL 1 stays silent
+    h.advance(1s + 99ms);    // expired at 1 s; retry not before 1.1 s
+    EXPECT_EQ(h.sent.size(), 2u);
+    h.advance(1ms);
+    ASSERT_EQ(h.sent.size(), 3u);
+    EXPECT_EQ(h.sent[2].id.ttl, 1);
+    EXPECT_NE(h.sent[2].id.serial, h.sent[0].id.serial);
+    h.advance(1s + 200ms);  // second expiry at 2.1 s, backoff 200 ms
+    ASSERT_EQ(h.sent.size(), 4u);
+    h.advance(1s);
+    ASSERT_TRUE(h.finished);
+    ASSERT_EQ(h.hops.size(), 2u);
+    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
+    EXPECT_EQ(h.hops[0].probes[0].attempts, 3u);
+    EXPECT_EQ(h.trace.counters().retried, 2u);
+}
+
+TEST(Trace, DarkPathIsNotRetried) {
+    auto c = config();
+    c.max_ttl = 1;
+    c.queries = 1;
+    c.max_wait = 1s;
+    Harness h(c);
+    h.start();
+    h.advance(1s);
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.sent.size(), 1u);
+    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
+}
+
+TEST(Trace, LateAnswerToAnEarlierAttemptCounts) {
+    auto c = config();
+    c.max_ttl = 2;
+    c.queries = 1;
+    c.max_wait = 1s;
+    c.here = c.near = 0;
+    Harness h(c);
+    h.start();
+    h.answer(1, 3, 3, dst);
+    h.advance(1s + 200ms);  // TTL 1 expired and retried
+    ASSERT_EQ(h.sent.size(), 3u);
+    h.answer(0, 11, 0, router(1));  // the first attempt's answer, late
+    ASSERT_EQ(h.hops.size(), 2u);
+    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::answered);
+    EXPECT_EQ(h.trace.counters().late, 1u);
+}
+
+TEST(Trace, AdaptiveWaitNearLaterHop) {
+    auto c = config();
+    c.max_ttl = 2;
+    c.queries = 1;
+    c.retries = 0;
+    c.max_wait = 5s;
+    c.near = 10;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 2u);
+    h.now = h.now + 20ms;
+    h.answer(1, 3, 3, dst);  // TTL 2 answers after 20 ms; TTL 1 is silent
+    h.advance(179ms);        // NEAR x 20 ms = 200 ms after sending (t = 0)
+    EXPECT_FALSE(h.finished);
+    h.advance(2ms);
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
+    EXPECT_TRUE(h.hops[1].final);
+}
+
+TEST(Trace, AdaptiveWaitHereSameHop) {
+    auto c = config();
+    c.max_ttl = 1;
+    c.queries = 2;
+    c.retries = 0;
+    c.here = 3;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 2u);
+    h.now = h.now + 10ms;
+    h.answer(0, 3, 3, dst);
+    h.advance(19ms);  // HERE x 10 ms = 30 ms after sending
+    EXPECT_FALSE(h.finished);
+    h.advance(2ms);
+    EXPECT_TRUE(h.finished);
+}
+
+TEST(Trace, RateLimitedResponderWaitsForAToken) {
+    auto c = config();
+    c.max_ttl = 1;
+    c.queries = 3;
+    c.max_wait = 100ms;
+    c.retry_backoff = 10ms;
+    c.responder_interval = 1s;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 3u);
+    h.now = h.now + 5ms;
+    h.answer(0, 3, 3, dst);  // one answer; the others are eaten by the limiter
+    h.advance(15ms + 10ms + 5ms);  // HERE x 5 ms: the two expire; retries would be due at +10 ms
+    EXPECT_EQ(h.sent.size(), 3u) << "retried before the responder had a token";
+    h.advance(1s);
+    ASSERT_GE(h.sent.size(), 4u);
+    EXPECT_GE(h.now - core::MonoTime{}, 1s);
+}
+
+TEST(Trace, ForeignAndMalformedAreCountedNeverHops) {
+    auto c = config();
+    c.max_ttl = 1;
+    c.queries = 1;
+    Harness h(c);
+    h.start();
+    std::vector<std::uint8_t> junk{11, 0, 0, 0, 0, 0, 0, 0, 0x45};
+    h.trace.on_packet(1, core::Bytes(junk), router(1), 64, nullptr, h.now);
+    auto other = h.trace.config().space;
+    other.destination = core::IpAddress(core::Ipv4Address(203, 0, 113, 99));
+    auto d = probe::build_datagram(other, h.sent[0].id);
+    std::vector<std::uint8_t> m{11, 0, 0, 0, 0, 0, 0, 0};
+    m.insert(m.end(), d.begin(), d.end());
+    core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
+    h.trace.on_packet(1, core::Bytes(m), router(1), 64, nullptr, h.now);
+    h.drain();
+    EXPECT_TRUE(h.hops.empty());
+    EXPECT_EQ(h.trace.counters().rejected.at(probe::RejectReason::malformed), 1u);
+    EXPECT_EQ(h.trace.counters().rejected.at(probe::RejectReason::wrong_destination), 1u);
+    EXPECT_EQ(h.trace.counters().answered, 0u);
+}
+
+TEST(Trace, UnreachableFromARouterEndsTheTrace) {
+    Harness h(config());
+    h.start();
+    h.now = h.now + 1ms;
+    for (std::size_t i = 0; i < h.sent.size(); ++i) {
+        const int ttl = h.sent[i].id.ttl;
+        if (ttl < 2) h.answer(i, 11, 0, router(ttl));
+        else if (ttl == 2) h.answer(i, 3, 1, router(ttl));  // !H
+    }
+    h.advance(10s);
+    ASSERT_TRUE(h.finished);
+    ASSERT_EQ(h.hops.size(), 2u);
+    EXPECT_TRUE(h.hops[1].final);
+}
+
+// RFC 792 quotes of 8 octets over a kernel socket (identification not ours): the serial is
+// unknown; it is attributed only when one probe is in flight, else counted as unattributed.
+TEST(Trace, EightOctetQuoteWithoutSerial) {
+    auto c = config();
+    c.space.identification_is_serial = false;
+    c.max_ttl = 2;
+    c.queries = 1;
+    c.window = 1;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 1u);
+    auto short_error = [&](std::size_t i, const core::IpAddress& from) {
+        auto d = probe::build_datagram(h.trace.config().space, h.sent.at(i).id);
+        std::vector<std::uint8_t> m{11, 0, 0, 0, 0, 0, 0, 0};
+        m.insert(m.end(), d.begin(), d.begin() + 28);
+        core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
+        h.trace.on_packet(1, core::Bytes(m), from, 64, nullptr, h.now);
+        h.drain();
+    };
+    h.now = h.now + 1ms;
+    short_error(0, router(1));
+    ASSERT_EQ(h.hops.size(), 1u);
+    EXPECT_EQ(h.hops[0].probes[0].response.from, router(1));
+    EXPECT_EQ(h.trace.counters().unattributed, 0u);
+
+    auto c2 = config();
+    c2.space.identification_is_serial = false;
+    Harness many(c2);
+    many.start();
+    auto d = probe::build_datagram(many.trace.config().space, many.sent.at(0).id);
+    std::vector<std::uint8_t> m{11, 0, 0, 0, 0, 0, 0, 0};
+    m.insert(m.end(), d.begin(), d.begin() + 28);
+    core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
+    many.trace.on_packet(1, core::Bytes(m), router(1), 64, nullptr, many.now);
+    EXPECT_EQ(many.trace.counters().unattributed, 1u);
+    EXPECT_EQ(many.trace.counters().answered, 0u);
+}
