@@ -206,7 +206,10 @@ FpingOptions parse(int argc, char** argv, const char* prog) {
 }
 
 // iputils ping's option letters that take an argument (ping.cpp's getopt string).
-bool iputils_takes_argument(char c) { return std::strchr("TFceiIlmMpQstwW", c) != nullptr; }
+bool iputils_takes_argument(char c) {
+    const char* at = c == ':' ? nullptr : std::strchr(iputils_optstring, c);
+    return at && at[1] == ':';
+}
 
 bool existing_regular_file(const char* path) {
     struct stat st{};
@@ -237,6 +240,9 @@ bool wants_multi_target(int argc, char** argv) {
                 (!std::strcmp(argv[i + 1], "-") || existing_regular_file(argv[i + 1])))
                 return true;
             if (iputils_takes_argument(*c)) {
+                const char* value = c[1] ? c + 1 : (i + 1 < argc ? argv[i + 1] : "");
+                // iputils' -T tsprespec takes hops before the target: one ping, several operands.
+                if (*c == 'T' && !std::strcmp(value, "tsprespec")) return false;
                 if (!c[1]) ++i;
                 break;
             }

@@ -14,6 +14,9 @@
 
 namespace icmpkit::cli {
 
+// iputils ping's getopt string, as src/cli/ping.cpp parses it (one definition for both files).
+inline constexpr const char* iputils_optstring = "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:";
+
 // True when an `icmpkit ping` command line (iputils option syntax) asks for many targets.
 bool wants_multi_target(int argc, char** argv);
 

@@ -139,7 +139,7 @@ Options parse(int argc, char** argv) {
     argv[0] = const_cast<char*>(prog);
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h?4bRT:6F:aAc:dDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:", longs, nullptr)) != -1) {
+    while ((ch = getopt_long(argc, argv, iputils_optstring, longs, nullptr)) != -1) {
         switch (ch) {
             case '4':
             case '6': {

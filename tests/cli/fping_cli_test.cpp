@@ -55,6 +55,15 @@ TEST(FpingCli, PingWithTwoTargetsIsMultiTarget) {
     EXPECT_EQ(r.out, "203.0.113.10 : 8.00 8.00\nr1           : 2.00 2.00\n");
 }
 
+// Option values of iputils options are not targets: these stay single-target iputils pings.
+TEST(FpingCli, PingOptionValuesAreNotTargets) {
+    auto r = run("ping", "--sim=line -S 4096 -c 1 203.0.113.10");
+    EXPECT_TRUE(has(r.out, "PING 203.0.113.10 (203.0.113.10) 56(84) bytes of data.\n")) << r.out;
+    // The single-target parser's own refusal (the multi-target one would take the hop as a target).
+    auto t = run("ping", "--sim=line -T tsprespec 198.51.100.1 -c 1 203.0.113.10");
+    EXPECT_EQ(t.out, "icmpkit ping: usage error: -T is not supported with --sim\n");
+}
+
 TEST(FpingCli, QuorumExit) {
     EXPECT_EQ(run("fping", "--sim=line -r 0 -x 1 203.0.113.10 203.0.113.99", false).out,
               "Enough hosts reachable (required: 1, reachable: 1)\n");
