@@ -1,28 +1,18 @@
 // icmpkit decode, run as a process: exit codes, -c, -w round trip, --stats, filters.
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = icmpkit::test_support::CliRun;
 
 Run run(const std::string& args) {
-    Run r;
-    std::string cmd = std::string(ICMPKIT_BINARY) + " decode " + args + " 2>/dev/null";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return icmpkit::test_support::run_icmpkit("decode " + args, false);
 }
 
 std::size_t lines(const std::string& s) {

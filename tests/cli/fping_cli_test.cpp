@@ -3,27 +3,17 @@
 // (h0 - r1 - r2 - r3 - h1, 1 ms per link): 8 ms to h1, 2 ms to r1.
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
+
 #include <cstdio>
 #include <string>
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = icmpkit::test_support::CliRun;
 
 Run run(const std::string& sub, const std::string& args, bool with_stderr = true) {
-    Run r;
-    std::string cmd = std::string(ICMPKIT_BINARY) + " " + sub + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return icmpkit::test_support::run_icmpkit(sub + " " + args, with_stderr);
 }
 
 bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }

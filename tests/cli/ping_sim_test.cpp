@@ -1,28 +1,18 @@
 // icmpkit ping --sim, run as a process: iputils' text, determinism for a seed, usage errors.
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <string>
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = icmpkit::test_support::CliRun;
 
 Run run(const std::string& args, bool with_stderr = false) {
-    Run r;
-    std::string cmd = std::string(ICMPKIT_BINARY) + " ping " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return icmpkit::test_support::run_icmpkit("ping " + args, with_stderr);
 }
 
 std::size_t count(const std::string& s, const std::string& what) {

@@ -3,28 +3,18 @@
 // tunnel; "blackhole" has MTU 1400 behind r2, which never says so.
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
+
 #include <cstdio>
 #include <sstream>
 #include <string>
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = icmpkit::test_support::CliRun;
 
 Run run(const std::string& args) {
-    Run r;
-    std::string cmd = std::string(ICMPKIT_BINARY) + " pmtu " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return icmpkit::test_support::run_icmpkit("pmtu " + args, true);
 }
 
 TEST(PmtuSimCli, TracepathTextThroughTheInternetTopology) {

@@ -1,27 +1,17 @@
 // icmpkit trace --mda / --cycles run as a process over --sim: output, determinism, usage errors.
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
+
 #include <cstdio>
 #include <string>
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = icmpkit::test_support::CliRun;
 
 Run run(const std::string& args) {
-    Run r;
-    const std::string cmd = std::string(ICMPKIT_BINARY) + " trace " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return icmpkit::test_support::run_icmpkit("trace " + args, true);
 }
 
 }  // namespace
