@@ -95,28 +95,33 @@ std::optional<probe::PmtuQueuedError> udp_queued_error_of(const SimReceived& r, 
 
 namespace {
 
+// The loop both drivers share (DESIGN.md 5), in virtual time: deliveries, then timers, then
+// transmits. False when the ceiling or an idle network stopped it before the engine finished.
+template <class Engine, class Driver>
+bool run_virtual(Engine& e, SimTransport& t, core::Duration ceiling, Driver& driver) {
+    const core::MonoTime stop = t.now() + ceiling;
+    e.start(t.now());
+    driver.dispatch();
+    while (!e.finished()) {
+        bool any = false;
+        core::MonoTime next = next_wake(e, t, &any);
+        if (!any || next > stop) return false;
+        if (next > t.now()) t.advance_to(next);
+        driver.receive();
+        if (auto d = e.next_deadline(); d && t.now() >= *d) e.on_timer(t.now());
+        driver.dispatch();
+    }
+    return true;
+}
+
 class SimPmtuDriver {
 public:
     SimPmtuDriver(probe::Pmtu& e, SimTransport& t, const SimPmtuOptions& o, const PmtuEventSink& s)
         : e_(e), t_(t), o_(o), sink_(s) {}
 
-    bool run() {
-        const core::MonoTime stop = t_.now() + o_.ceiling;
-        e_.start(t_.now());
-        dispatch();
-        while (!e_.finished()) {
-            bool any = false;
-            core::MonoTime next = next_wake(e_, t_, &any);
-            if (!any || next > stop) return false;
-            if (next > t_.now()) t_.advance_to(next);
-            receive();
-            if (auto d = e_.next_deadline(); d && t_.now() >= *d) e_.on_timer(t_.now());
-            dispatch();
-        }
-        return true;
-    }
+    bool run() { return run_virtual(e_, t_, o_.ceiling, *this); }
 
-private:
+    // For run_virtual():
     void receive() {
         const auto& dest = e_.config().destination;
         std::vector<probe::PmtuQueuedError> queued;
@@ -173,6 +178,7 @@ private:
         }
     }
 
+private:
     probe::Pmtu& e_;
     SimTransport& t_;
     const SimPmtuOptions& o_;
@@ -184,23 +190,9 @@ public:
     SimSearchDriver(probe::PmtuSearch& e, SimTransport& t, const SimPmtuOptions& o, const SearchEventSink& s)
         : e_(e), t_(t), o_(o), sink_(s) {}
 
-    bool run() {
-        const core::MonoTime stop = t_.now() + o_.ceiling;
-        e_.start(t_.now());
-        dispatch();
-        while (!e_.finished()) {
-            bool any = false;
-            core::MonoTime next = next_wake(e_, t_, &any);
-            if (!any || next > stop) return false;
-            if (next > t_.now()) t_.advance_to(next);
-            receive();
-            if (auto d = e_.next_deadline(); d && t_.now() >= *d) e_.on_timer(t_.now());
-            dispatch();
-        }
-        return true;
-    }
+    bool run() { return run_virtual(e_, t_, o_.ceiling, *this); }
 
-private:
+    // For run_virtual():
     void receive() {
         const bool v4 = e_.config().destination.is_v4();
         for (auto& r : t_.take_received()) {
@@ -243,6 +235,7 @@ private:
         }
     }
 
+private:
     probe::PmtuSearch& e_;
     SimTransport& t_;
     const SimPmtuOptions& o_;
