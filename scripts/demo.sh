@@ -22,5 +22,12 @@ heading "Don't fragment, 1450 bytes: the 1400-byte tunnel answers Fragmentation 
         "ping --sim -c 2 -M do -s 1450 $dest"
 "$bin" ping --sim -c 2 -M do -s 1450 "$dest" || true
 
+heading "Trace the path: Paris UDP probes, MPLS labels (-e), the rate-limited and the silent router" \
+        "trace --sim -n -e $dest"
+"$bin" trace --sim -n -e "$dest"
+
+heading "The path MTU, tracepath-style: the 1400-byte tunnel" "pmtu --sim=internet -n $dest"
+"$bin" pmtu --sim=internet -n "$dest" || true
+
 heading "Decode a capture (tcpdump-style lines)" "decode tests/data/demo.pcap"
 "$bin" decode tests/data/demo.pcap
