@@ -84,7 +84,9 @@ void usage() {
                 "                     [-w MAX[,HERE,NEAR]] [-p port] [-t tos] [-s src_addr] [-i device]\n"
                 "                     [-z sendwait] [--method=udp|udp-paris|icmp|tcp] [--retries=N]\n"
                 "                     [--sim[=TOPOLOGY]] [--seed=N] [--json] host [packetlen]\n"
-                "Paris UDP by default; -U classic UDP (ports from 33434), -I ICMP echo, -T TCP SYN (port 80).\n");
+                "Paris UDP by default; -U classic UDP (ports from 33434), -I ICMP echo, -T TCP SYN (port 80).\n"
+                "Multipath: --mda (every path, MDA stopping rule) and --cycles=N (mtr-style report);\n"
+                "their options: icmpkit trace --mda --help\n");
 }
 
 void apply_option(Options& o, int ch, const char* arg) {
