@@ -34,6 +34,10 @@ core::Duration Trace::wait_for(std::size_t slot) const {
     if (config_.near > 0)
         for (std::size_t i = hop_begin + config_.queries; i < slots_.size(); ++i)
             if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.near));
+    // A retry past the last answering hop: NEAR x the RTT of the hop before it.
+    if (config_.near > 0 && ttl > 1 && slots_[slot].result.attempts > 1)
+        for (std::size_t i = slot_index(static_cast<std::uint8_t>(ttl - 1), 0); i < hop_begin; ++i)
+            if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.near));
     return config_.max_wait;
 }
 
@@ -94,9 +98,17 @@ void Trace::expire(core::MonoTime now) {
         }
         // Retry only with evidence that answers can come from here on (this hop or a later one
         // answered): a path that is dark beyond this TTL is not asked three times.
-        if (s.result.attempts < 1 + config_.retries && slot_ttl(f.slot) <= last_ttl() &&
-            answered_from(slot_ttl(f.slot))) {
+        const std::uint8_t ttl = slot_ttl(f.slot);
+        if (s.result.attempts < 1 + config_.retries && ttl <= last_ttl() && answered_from(ttl)) {
             s.ready = now + config_.retry_backoff * (1 << std::min(s.result.attempts - 1, 10u));
+            ++counters_.retried;
+        } else if (s.result.attempts == 1 && config_.retries > 0 && !final_ttl_ && ttl <= last_ttl() && ttl > 1 &&
+                   hop_answered(static_cast<std::uint8_t>(ttl - 1))) {
+            // The first hop past the last answer, destination still unknown: often the
+            // destination itself, whose Port Unreachable / Echo Reply bucket (a burst of 6, then
+            // one a second) is empty. Asked once more, a token's time later (wait_for() keeps
+            // that attempt short).
+            s.ready = now + config_.responder_interval;
             ++counters_.retried;
         } else {
             s.result.status = Status::timeout;
@@ -106,6 +118,13 @@ void Trace::expire(core::MonoTime now) {
 
 bool Trace::answered_from(std::uint8_t ttl) const noexcept {
     for (std::size_t i = slot_index(ttl, 0); i < slots_.size(); ++i)
+        if (slots_[i].result.status == Status::answered) return true;
+    return false;
+}
+
+bool Trace::hop_answered(std::uint8_t ttl) const noexcept {
+    const std::size_t b = slot_index(ttl, 0);
+    for (std::size_t i = b; i < b + config_.queries; ++i)
         if (slots_[i].result.status == Status::answered) return true;
     return false;
 }

@@ -299,3 +299,58 @@ TEST(Trace, EightOctetQuoteWithoutSerial) {
     EXPECT_EQ(many.trace.counters().unattributed, 1u);
     EXPECT_EQ(many.trace.counters().answered, 0u);
 }
+
+// The destination's bucket is empty (a previous trace used it): TTL 3 goes unanswered although
+// TTL 2 answered. It is asked once more a token's time later, with a short (NEAR x hop 2) wait.
+TEST(Trace, FirstHopPastTheLastAnswerIsAskedAgainAfterAToken) {
+    auto c = config();
+    c.max_ttl = 4;
+    c.queries = 1;
+    c.retries = 2;
+    c.max_wait = 1s;
+    c.near = 10;
+    c.responder_interval = 1s;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 4u);
+    h.now = h.now + 1ms;
+    h.answer(0, 11, 0, router(1));
+    h.answer(1, 11, 0, router(2));  // TTL 3 (the destination) and 4 stay silent
+    h.advance(1s);                  // both expire at 1 s
+    EXPECT_EQ(h.sent.size(), 4u);
+    h.advance(1s + 1ms);            // TTL 3 again, a token's time later; TTL 4 is not retried
+    ASSERT_EQ(h.sent.size(), 5u);
+    EXPECT_EQ(h.sent[4].id.ttl, 3);
+    h.now = h.now + 1ms;
+    h.answer(4, 3, 3, dst);
+    h.advance(100ms);
+    ASSERT_TRUE(h.finished);
+    ASSERT_EQ(h.hops.size(), 3u);
+    EXPECT_TRUE(h.hops[2].final);
+    EXPECT_EQ(h.hops[2].probes[0].attempts, 2u);
+}
+
+// A dark tail costs one extra attempt of one hop, and that attempt waits NEAR x the RTT before it.
+TEST(Trace, DarkTailIsAskedOnceMoreOnly) {
+    auto c = config();
+    c.max_ttl = 3;
+    c.queries = 1;
+    c.retries = 2;
+    c.max_wait = 1s;
+    c.near = 10;
+    c.responder_interval = 1s;
+    Harness h(c);
+    h.start();
+    h.now = h.now + 2ms;
+    h.answer(0, 11, 0, router(1));  // RTT 2 ms; TTL 2 and 3 are dark
+    h.advance(1999ms);              // expiry at 1 s, TTL 2 again at 2 s; now 2.001 s
+    ASSERT_EQ(h.sent.size(), 4u);
+    EXPECT_EQ(h.sent[3].id.ttl, 2);
+    h.advance(18ms);                // NEAR x 2 ms = 20 ms after the retry (sent at 2.000 s)
+    EXPECT_FALSE(h.finished);
+    h.advance(2ms);
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.sent.size(), 4u);
+    EXPECT_EQ(h.hops[1].probes[0].attempts, 2u);
+    EXPECT_EQ(h.hops[1].probes[0].status, TraceProbeResult::Status::timeout);
+}

@@ -152,6 +152,7 @@ private:
     void emit_hops(core::MonoTime now);
     bool hop_complete(std::uint8_t ttl) const noexcept;
     bool answered_from(std::uint8_t ttl) const noexcept;
+    bool hop_answered(std::uint8_t ttl) const noexcept;
     std::optional<core::IpAddress> responder_of(std::uint8_t ttl) const;
     bool take_token(const core::IpAddress& a, core::MonoTime now, bool commit);
     std::optional<core::MonoTime> token_time(const core::IpAddress& a) const;
