@@ -19,7 +19,9 @@
 //    the same hop, else NEAR times the RTT of an answered later hop, else MAX;
 //  - a probe left unanswered is retried (`retries` times, backoff doubling from `retry_backoff`)
 //    before it is printed as `*`, when its hop or a later one has answered (else the path is dark
-//    from there and asking again only costs time); a late answer still counts while its hop is not printed.
+//    from there and asking again only costs time) -- except the first hop past the last answer,
+//    destination unknown, asked once more a `responder_interval` later (an emptied destination
+//    bucket); a late answer still counts while its hop is not printed.
 // Memory is bounded: (max_ttl - first_ttl + 1) * queries slots, in-flight and late records capped.
 #pragma once
 
