@@ -10,7 +10,7 @@
 #   2. the same with router 4 silent (it drops its own Time Exceeded);
 #   3. hop completeness under the kernel's DEFAULT ICMP rate limits: RUNS_COMPLETE runs of each
 #      tool, one after the other in the same chain, counting the runs that found every router and
-#      the destination, and the median wall time.
+#      the destination, the median wall time of a run and the wall time of all the runs.
 # The runs of measurement 3 follow each other at once, so a router's token bucket (a burst of 6,
 # then one a second) is not refilled between them: the later runs of a fast tool find it empty.
 # Environment: RUNS (hyperfine runs, default 10), RUNS_COMPLETE (default 20), ROUTERS (default 8),
@@ -73,7 +73,7 @@ completeness() {  # every tool RUNS_COMPLETE times under default rate limits; fu
         echo 'want="$CHAIN_HOPS_V4 $CHAIN_DEST_V4"'
         for t in "${TOOLS[@]}"; do
             cat <<EOF
-full=0; times=""
+full=0; times=""; t0=\$(date +%s.%N)
 for i in \$(seq $RUNS_COMPLETE); do
     s=\$(date +%s.%N)
     out=\$(ip netns exec \$CHAIN_A $(tool_cmd "$t") 2>&1 || true)
@@ -84,8 +84,9 @@ for i in \$(seq $RUNS_COMPLETE); do
     for h in \$want; do echo "\$hops" | grep -qw -- "\$h" || missing=1; done
     [ \$missing = 0 ] && full=\$((full + 1))
 done
+t1=\$(date +%s.%N)
 med=\$(echo \$times | tr ' ' '\n' | sort -n | awk '{a[NR]=\$1} END {print a[int((NR+1)/2)]}')
-echo "$t \$full/$RUNS_COMPLETE complete, median \${med} s"
+echo "$t \$full/$RUNS_COMPLETE complete, median \${med} s, all runs \$(echo "\$t1 - \$t0" | bc) s"
 EOF
         done
     } >"$script"

@@ -83,10 +83,13 @@ void usage() {
     std::printf("Usage: icmpkit trace [-46eInTU] [-f first_ttl] [-m max_ttl] [-q nqueries] [-N squeries]\n"
                 "                     [-w MAX[,HERE,NEAR]] [-p port] [-t tos] [-s src_addr] [-i device]\n"
                 "                     [-z sendwait] [--method=udp|udp-paris|icmp|tcp] [--retries=N]\n"
+                "                     [--ratelimit-wait=SECONDS]\n"
                 "                     [--sim[=TOPOLOGY]] [--seed=N] [--json] host [packetlen]\n"
                 "Paris UDP by default; -U classic UDP (ports from 33434), -I ICMP echo, -T TCP SYN (port 80).\n"
                 "Multipath: --mda (every path, MDA stopping rule) and --cycles=N (mtr-style report);\n"
-                "their options: icmpkit trace --mda --help\n");
+                "their options: icmpkit trace --mda --help\n"
+                "--ratelimit-wait: how long a probe eaten by a router's ICMP rate limit may wait for the\n"
+                "router's next token instead of printing '*' (default 0: the hop is shown by its other answers).\n");
 }
 
 void apply_option(Options& o, int ch, const char* arg) {
@@ -118,6 +121,7 @@ void apply_option(Options& o, int ch, const char* arg) {
         o.method = *m;
         break;
     }
+    case 'W' + 256: o.cfg.token_wait = seconds(std::min(parse_double("--ratelimit-wait", arg), 60.0)); break;
     case 'R' + 256: o.cfg.retries = static_cast<unsigned>(parse_long("--retries", arg, 0, 10)); break;
     case 'S' + 256: o.sim = arg ? arg : "internet"; break;
     case 'E' + 256: o.seed = static_cast<std::uint64_t>(parse_long("--seed", arg, 0, 0x7FFFFFFF)); break;
@@ -129,6 +133,7 @@ void apply_option(Options& o, int ch, const char* arg) {
 Options parse(int argc, char** argv) {
     static const option longs[] = {{"method", required_argument, nullptr, 'M' + 256},
                                    {"retries", required_argument, nullptr, 'R' + 256},
+                                   {"ratelimit-wait", required_argument, nullptr, 'W' + 256},
                                    {"sim", optional_argument, nullptr, 'S' + 256},
                                    {"seed", required_argument, nullptr, 'E' + 256},
                                    {"json", no_argument, nullptr, 'J' + 256},

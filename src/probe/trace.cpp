@@ -36,7 +36,10 @@ void Trace::start(core::MonoTime now) {
 
 void Trace::on_sent(std::uint16_t serial, core::MonoTime now) {
     for (auto& f : flight_)
-        if (f.serial == serial) f.sent = now;
+        if (f.serial == serial) {
+            f.sent = now;
+            if (slots_[f.slot].result.attempts == 1) slots_[f.slot].first_sent = now;
+        }
 }
 
 void Trace::on_send_error(std::uint16_t serial, int error_number, core::MonoTime now) {

@@ -34,11 +34,20 @@ core::Duration Trace::wait_for(std::size_t slot) const {
     if (config_.near > 0)
         for (std::size_t i = hop_begin + config_.queries; i < slots_.size(); ++i)
             if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.near));
-    // A retry past the last answering hop: NEAR x the RTT of the hop before it.
-    if (config_.near > 0 && ttl > 1 && slots_[slot].result.attempts > 1)
-        for (std::size_t i = slot_index(static_cast<std::uint8_t>(ttl - 1), 0); i < hop_begin; ++i)
-            if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.near));
+    // The first hop past the last answer (trace.hpp): a first wait of at most one token's time,
+    // then NEAR x the RTT of the hop before it, else what is left of MAX.
+    if (config_.retries > 0 && config_.responder_interval.count() > 0 && !final_ttl_ && frontier(ttl)) {
+        if (slots_[slot].result.attempts <= 1) return clamp(std::min(config_.max_wait, config_.responder_interval));
+        if (config_.near > 0 && ttl > config_.first_ttl)
+            for (std::size_t i = slot_index(static_cast<std::uint8_t>(ttl - 1), 0); i < hop_begin; ++i)
+                if (slots_[i].result.status == Status::answered) return clamp(scaled(slots_[i].result.rtt, config_.near));
+        return clamp(config_.max_wait - config_.responder_interval);
+    }
     return config_.max_wait;
+}
+
+bool Trace::frontier(std::uint8_t ttl) const noexcept {
+    return ttl == config_.first_ttl || hop_answered(static_cast<std::uint8_t>(ttl - 1));
 }
 
 std::optional<core::IpAddress> Trace::responder_of(std::uint8_t ttl) const {
@@ -90,34 +99,68 @@ void Trace::expire(core::MonoTime now) {
         else late_[late_next_++ % late_capacity] = {f.serial, f.slot, f.sent};
         Slot& s = slots_[f.slot];
         s.in_flight = false;
-        if (s.result.status == Status::answered) continue;
-        // A responder that answered other probes of this hop but not this one is taken to be rate
-        // limiting (Linux: icmp_ratelimit): its retry waits for a whole token.
-        if (auto r = responder_of(slot_ttl(f.slot))) {
-            if (auto b = buckets_.find(*r); b != buckets_.end()) b->second = Bucket{std::min(b->second.tokens, 0.0), now};
+        if (s.result.status != Status::answered) retry_unanswered(f.slot, now);
+    }
+}
+
+// Why a probe went unanswered decides whether it is asked again (trace.hpp, "retries").
+void Trace::retry_unanswered(std::size_t slot, core::MonoTime now) {
+    Slot& s = slots_[slot];
+    const std::uint8_t ttl = slot_ttl(slot);
+    const bool may = s.result.attempts < 1 + config_.retries && ttl <= last_ttl();
+    auto again_at = [&](core::MonoTime t) {
+        s.ready = std::max(now, t);
+        ++counters_.retried;
+    };
+    if (auto r = responder_of(ttl)) {
+        // Its hop answered other probes: the responder is limiting (Linux: icmp_ratelimit), its
+        // bucket is taken to be empty, and the path has shown rate limiting.
+        if (auto b = buckets_.find(*r); b != buckets_.end()) b->second = Bucket{std::min(b->second.tokens, 0.0), now};
+        if (!limited_) {
+            limited_ = true;
+            reopen_silent_hops(now);
         }
-        // Retry only with evidence that answers can come from here on (this hop or a later one
-        // answered): a path that is dark beyond this TTL is not asked three times.
-        const std::uint8_t ttl = slot_ttl(f.slot);
-        if (s.result.attempts < 1 + config_.retries && ttl <= last_ttl() && answered_from(ttl)) {
-            s.ready = now + config_.retry_backoff * (1 << std::min(s.result.attempts - 1, 10u));
+        if (may) {
+            core::MonoTime due = now + config_.retry_backoff * (1 << std::min(s.result.attempts - 1, 10u));
+            if (auto t = token_time(*r); t && *t > due) due = *t;
+            if (due - now <= config_.token_wait) return again_at(due);
+        }
+    } else if (may && answered_after(ttl)) {
+        // Silent between answers: on a path that has shown rate limiting, asked again once its
+        // bucket holds a token; else once at once (a lost probe or reply), then silent by policy.
+        if (limited_ && !s.waited_token) {
+            s.waited_token = true;
+            return again_at(s.first_sent + config_.responder_interval);
+        }
+        if (s.result.attempts == 1) return again_at(now);
+    } else if (may && s.result.attempts == 1 && !final_ttl_ && frontier(ttl)) {
+        // The first hop past the last answer, destination unknown: an emptied bucket (often the
+        // destination's) holds a token a `responder_interval` after the first send.
+        s.waited_token = true;
+        return again_at(s.first_sent + config_.responder_interval);
+    }
+    s.result.status = Status::timeout;
+}
+
+// Rate limiting seen: hops silent between answers, not yet printed, are asked once more.
+void Trace::reopen_silent_hops(core::MonoTime now) {
+    if (config_.retries == 0) return;
+    for (unsigned ttl = next_emit_; ttl <= last_ttl(); ++ttl) {
+        const auto t = static_cast<std::uint8_t>(ttl);
+        if (hop_answered(t) || !answered_after(t)) continue;
+        for (std::size_t i = slot_index(t, 0); i < slot_index(t, 0) + config_.queries; ++i) {
+            Slot& s = slots_[i];
+            if (s.result.status != Status::timeout || s.waited_token || s.result.attempts >= 1 + config_.retries) continue;
+            s.waited_token = true;
+            s.result.status = Status::not_sent;
+            s.ready = std::max(now, s.first_sent + config_.responder_interval);
             ++counters_.retried;
-        } else if (s.result.attempts == 1 && config_.retries > 0 && !final_ttl_ && ttl <= last_ttl() && ttl > 1 &&
-                   hop_answered(static_cast<std::uint8_t>(ttl - 1))) {
-            // The first hop past the last answer, destination still unknown: often the
-            // destination itself, whose Port Unreachable / Echo Reply bucket (a burst of 6, then
-            // one a second) is empty. Asked once more, a token's time later (wait_for() keeps
-            // that attempt short).
-            s.ready = now + config_.responder_interval;
-            ++counters_.retried;
-        } else {
-            s.result.status = Status::timeout;
         }
     }
 }
 
-bool Trace::answered_from(std::uint8_t ttl) const noexcept {
-    for (std::size_t i = slot_index(ttl, 0); i < slots_.size(); ++i)
+bool Trace::answered_after(std::uint8_t ttl) const noexcept {
+    for (std::size_t i = slot_index(ttl, config_.queries - 1) + 1; i < slots_.size(); ++i)
         if (slots_[i].result.status == Status::answered) return true;
     return false;
 }
@@ -174,6 +217,7 @@ bool Trace::try_send(std::size_t slot, core::MonoTime now) {
     Slot& s = slots_[slot];
     s.in_flight = true;
     s.ready.reset();
+    if (s.result.attempts == 0) s.first_sent = now;
     ++s.result.attempts;
     last_send_ = now;
     ++counters_.sent;

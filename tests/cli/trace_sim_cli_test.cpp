@@ -74,3 +74,20 @@ TEST(TraceSimCli, BadInputOneLineExit2) {
         EXPECT_EQ(r.out.rfind("icmpkit trace: ", 0), 0u) << args << ": " << r.out;
     }
 }
+
+// r8 answers one probe a second ("ratelimit r8 interval=1s burst=1"): by default its two eaten
+// probes are stars and the trace does not wait; --ratelimit-wait=3 waits for its tokens.
+TEST(TraceSimCli, RatelimitWaitFillsTheRateLimitedHop) {
+    auto quick = run("--sim -n h1");
+    EXPECT_EQ(quick.status, 0);
+    EXPECT_NE(quick.out.find(" 8  198.51.100.34  "), std::string::npos) << quick.out;
+    EXPECT_NE(quick.out.find(" ms * *\n 9  * * *\n"), std::string::npos) << quick.out;
+    auto patient = run("--sim -n --ratelimit-wait=3 h1");
+    EXPECT_EQ(patient.status, 0);
+    const auto at = patient.out.find(" 8  198.51.100.34  ");
+    ASSERT_NE(at, std::string::npos) << patient.out;
+    const std::string line = patient.out.substr(at, patient.out.find('\n', at) - at);
+    EXPECT_EQ(line.find('*'), std::string::npos) << line;
+    auto bad = run("--sim -n --ratelimit-wait=-1 h1", true);
+    EXPECT_EQ(bad.status, 2);
+}

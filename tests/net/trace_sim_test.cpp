@@ -15,6 +15,7 @@ namespace icmpkit::net {
 namespace {
 
 using probe::TraceMethod;
+using namespace std::chrono_literals;
 
 sim::Topology builtin(const char* name) {
     auto* b = sim::find_builtin(name);
@@ -31,7 +32,7 @@ struct Run {
 };
 
 Run trace(const sim::Topology& topo, const core::IpAddress& dst, TraceMethod m, std::uint64_t seed = 1,
-          std::uint8_t max_ttl = 30) {
+          std::uint8_t max_ttl = 30, core::Duration token_wait = {}) {
     SimTransport t(topo, {.seed = seed});
     probe::TraceConfig c;
     c.space.method = m;
@@ -42,6 +43,7 @@ Run trace(const sim::Topology& topo, const core::IpAddress& dst, TraceMethod m, 
     c.space.packet_length = probe::default_packet_length(m, dst.family());
     c.space.identification_is_serial = true;
     c.max_ttl = max_ttl;
+    c.token_wait = token_wait;
     probe::Trace tr(c);
     Run r;
     r.result = run_trace_sim(tr, t, {}, [&](const probe::TraceAction& a) {
@@ -94,7 +96,8 @@ TEST(TraceSim, LineBothFamiliesAllMethods) {
 }
 
 // The 12-hop internet: ECMP fan (one branch per Paris flow), MPLS labels r5-r7 (RFC 4950), the
-// rate-limited r8 (burst 1: pacing and retries must still get all three answers), the silent r9.
+// rate-limited r8 (burst 1: by default one answer and two stars without waiting; with a
+// token_wait, pacing and retries get all three answers), the silent r9.
 TEST(TraceSim, InternetEveryHopOfThePath) {
     auto topo = builtin("internet");
     for (const char* d : {"203.0.113.10", "2001:db8:2::10"}) {
@@ -104,15 +107,24 @@ TEST(TraceSim, InternetEveryHopOfThePath) {
             SCOPED_TRACE(std::string(d) + " seed " + std::to_string(seed));
             auto r = trace(topo, dst, TraceMethod::udp_paris, seed);
             expect_matches_path(r, path, false);
-            // r8 (TTL 8) limits to one answer a second, yet every probe is answered.
-            for (const auto& p : r.hops[7].probes) EXPECT_EQ(p.status, probe::TraceProbeResult::Status::answered);
+            // r8 (TTL 8) limits to one answer a second: found, its eaten probes not waited for.
+            EXPECT_EQ(r.hops[7].probes[0].status, probe::TraceProbeResult::Status::answered);
+            auto patient = trace(topo, dst, TraceMethod::udp_paris, seed, 30, 3s);
+            expect_matches_path(patient, path, false);
+            for (const auto& p : patient.hops[7].probes) EXPECT_EQ(p.status, probe::TraceProbeResult::Status::answered);
+            for (const auto& p : r.hops[7].probes) EXPECT_EQ(p.attempts, 1u);
             // r9 (TTL 9) never answers.
             for (const auto& p : r.hops[8].probes) EXPECT_NE(p.status, probe::TraceProbeResult::Status::answered);
             // MPLS labels of r5-r7 as compute_path says.
             for (int ttl : {5, 6, 7}) {
                 const auto& alt = path.hops[ttl - 1].alternatives.at(0);
                 ASSERT_FALSE(alt.mpls_labels.empty());
-                const auto& resp = r.hops[ttl - 1].probes[0].response;
+                const auto& probes = r.hops[ttl - 1].probes;
+                auto answered = std::find_if(probes.begin(), probes.end(), [](const auto& p) {
+                    return p.status == probe::TraceProbeResult::Status::answered;
+                });
+                ASSERT_NE(answered, probes.end()) << ttl;  // the access link loses 1 in 100
+                const auto& resp = answered->response;
                 ASSERT_FALSE(resp.mpls.empty()) << ttl;
                 EXPECT_EQ(resp.mpls[0].label, alt.mpls_labels[0]) << ttl;
             }

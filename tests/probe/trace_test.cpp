@@ -111,62 +111,77 @@ TEST(Trace, StopsAtTheDestination) {
     EXPECT_EQ(h.hops[0].probes[0].rtt, 10ms);
 }
 
+// A probe eaten at a hop that answered others is retried, with doubling backoff, only while the
+// responder's next token is due within token_wait (here a responder without a limiter).
 TEST(Trace, RetriesBeforeStarAndBackoff) {
     auto c = config();
-    c.max_ttl = 2;
-    c.queries = 1;
+    c.max_ttl = 1;
+    c.queries = 2;
     c.retries = 2;
     c.max_wait = 1s;
     c.here = c.near = 0;  // fixed waits
     c.retry_backoff = 100ms;
+    c.responder_interval = 0s;
+    c.token_wait = 1s;
     Harness h(c);
     h.start();
     ASSERT_EQ(h.sent.size(), 2u);
-    h.answer(1, 3, 3, dst);  // TTL 2 reaches the destination; TTL 1 stays silent
+    h.answer(0, 3, 3, dst);  // the destination answers the first probe, not the second
     h.advance(1s + 99ms);    // expired at 1 s; retry not before 1.1 s
     EXPECT_EQ(h.sent.size(), 2u);
     h.advance(1ms);
     ASSERT_EQ(h.sent.size(), 3u);
     EXPECT_EQ(h.sent[2].id.ttl, 1);
-    EXPECT_NE(h.sent[2].id.serial, h.sent[0].id.serial);
+    EXPECT_NE(h.sent[2].id.serial, h.sent[1].id.serial);
     h.advance(1s + 200ms);  // second expiry at 2.1 s, backoff 200 ms
     ASSERT_EQ(h.sent.size(), 4u);
     h.advance(1s);
     ASSERT_TRUE(h.finished);
-    ASSERT_EQ(h.hops.size(), 2u);
-    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
-    EXPECT_EQ(h.hops[0].probes[0].attempts, 3u);
+    ASSERT_EQ(h.hops.size(), 1u);
+    EXPECT_EQ(h.hops[0].probes[1].status, TraceProbeResult::Status::timeout);
+    EXPECT_EQ(h.hops[0].probes[1].attempts, 3u);
     EXPECT_EQ(h.trace.counters().retried, 2u);
 }
 
-TEST(Trace, DarkPathIsNotRetried) {
+// Nothing answers: the first TTL is asked once more a token's time later, and the whole dark
+// path costs MAX, as traceroute's single wait does.
+TEST(Trace, DarkPathCostsOneMaxWait) {
     auto c = config();
-    c.max_ttl = 1;
+    c.max_ttl = 3;
     c.queries = 1;
-    c.max_wait = 1s;
+    c.max_wait = 5s;
+    c.responder_interval = 1s;
     Harness h(c);
     h.start();
-    h.advance(1s);
+    ASSERT_EQ(h.sent.size(), 3u);
+    h.advance(999ms);
+    EXPECT_EQ(h.sent.size(), 3u);
+    h.advance(1ms);
+    ASSERT_EQ(h.sent.size(), 4u);  // TTL 1 again; TTL 2 and 3 are not the frontier
+    EXPECT_EQ(h.sent[3].id.ttl, 1);
+    h.advance(3998ms);
+    EXPECT_FALSE(h.finished);
+    h.advance(2ms);
     ASSERT_TRUE(h.finished);
-    EXPECT_EQ(h.sent.size(), 1u);
-    EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::timeout);
+    EXPECT_EQ(h.sent.size(), 4u);
+    for (const auto& hop : h.hops) EXPECT_EQ(hop.probes[0].status, TraceProbeResult::Status::timeout);
 }
 
 TEST(Trace, LateAnswerToAnEarlierAttemptCounts) {
     auto c = config();
-    c.max_ttl = 2;
+    c.max_ttl = 1;
     c.queries = 1;
-    c.max_wait = 1s;
-    c.here = c.near = 0;
+    c.max_wait = 5s;
+    c.responder_interval = 1s;
     Harness h(c);
     h.start();
-    h.answer(1, 3, 3, dst);
-    h.advance(1s + 200ms);  // TTL 1 expired and retried
-    ASSERT_EQ(h.sent.size(), 3u);
-    h.answer(0, 11, 0, router(1));  // the first attempt's answer, late
-    ASSERT_EQ(h.hops.size(), 2u);
+    h.advance(1s + 200ms);  // TTL 1 expired at 1 s (the frontier's first wait) and was asked again
+    ASSERT_EQ(h.sent.size(), 2u);
+    h.answer(0, 3, 3, dst);  // the first attempt's answer, late
+    ASSERT_EQ(h.hops.size(), 1u);
     EXPECT_EQ(h.hops[0].probes[0].status, TraceProbeResult::Status::answered);
     EXPECT_EQ(h.trace.counters().late, 1u);
+    EXPECT_TRUE(h.finished);
 }
 
 TEST(Trace, AdaptiveWaitNearLaterHop) {
@@ -213,6 +228,7 @@ TEST(Trace, RateLimitedResponderWaitsForAToken) {
     c.max_wait = 100ms;
     c.retry_backoff = 10ms;
     c.responder_interval = 1s;
+    c.token_wait = 2s;
     Harness h(c);
     h.start();
     ASSERT_EQ(h.sent.size(), 3u);
@@ -223,6 +239,22 @@ TEST(Trace, RateLimitedResponderWaitsForAToken) {
     h.advance(1s);
     ASSERT_GE(h.sent.size(), 4u);
     EXPECT_GE(h.now - core::MonoTime{}, 1s);
+}
+
+// By default a limiting responder is not waited for: its eaten probes are stars at once.
+TEST(Trace, RateLimitedResponderIsNotWaitedForByDefault) {
+    auto c = config();
+    c.max_ttl = 1;
+    c.queries = 3;
+    c.responder_interval = 1s;
+    Harness h(c);
+    h.start();
+    h.now = h.now + 5ms;
+    h.answer(0, 3, 3, dst);
+    h.advance(20ms);  // HERE x 5 ms after sending
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.sent.size(), 3u);
+    EXPECT_EQ(h.hops[0].probes[1].status, TraceProbeResult::Status::timeout);
 }
 
 TEST(Trace, ForeignAndMalformedAreCountedNeverHops) {
@@ -301,13 +333,14 @@ TEST(Trace, EightOctetQuoteWithoutSerial) {
 }
 
 // The destination's bucket is empty (a previous trace used it): TTL 3 goes unanswered although
-// TTL 2 answered. It is asked once more a token's time later, with a short (NEAR x hop 2) wait.
+// TTL 2 answered. Its first wait is one token's time, not MAX; it is asked again then, with a
+// short (NEAR x hop 2) wait.
 TEST(Trace, FirstHopPastTheLastAnswerIsAskedAgainAfterAToken) {
     auto c = config();
     c.max_ttl = 4;
     c.queries = 1;
     c.retries = 2;
-    c.max_wait = 1s;
+    c.max_wait = 5s;
     c.near = 10;
     c.responder_interval = 1s;
     Harness h(c);
@@ -316,9 +349,9 @@ TEST(Trace, FirstHopPastTheLastAnswerIsAskedAgainAfterAToken) {
     h.now = h.now + 1ms;
     h.answer(0, 11, 0, router(1));
     h.answer(1, 11, 0, router(2));  // TTL 3 (the destination) and 4 stay silent
-    h.advance(1s);                  // both expire at 1 s
+    h.advance(998ms);
     EXPECT_EQ(h.sent.size(), 4u);
-    h.advance(1s + 1ms);            // TTL 3 again, a token's time later; TTL 4 is not retried
+    h.advance(1ms);                 // 1 s after the first send: TTL 3 again; TTL 4 is not retried
     ASSERT_EQ(h.sent.size(), 5u);
     EXPECT_EQ(h.sent[4].id.ttl, 3);
     h.now = h.now + 1ms;
@@ -328,6 +361,7 @@ TEST(Trace, FirstHopPastTheLastAnswerIsAskedAgainAfterAToken) {
     ASSERT_EQ(h.hops.size(), 3u);
     EXPECT_TRUE(h.hops[2].final);
     EXPECT_EQ(h.hops[2].probes[0].attempts, 2u);
+    EXPECT_LT(h.now - core::MonoTime{}, 2s);
 }
 
 // A dark tail costs one extra attempt of one hop, and that attempt waits NEAR x the RTT before it.
@@ -343,14 +377,77 @@ TEST(Trace, DarkTailIsAskedOnceMoreOnly) {
     h.start();
     h.now = h.now + 2ms;
     h.answer(0, 11, 0, router(1));  // RTT 2 ms; TTL 2 and 3 are dark
-    h.advance(1999ms);              // expiry at 1 s, TTL 2 again at 2 s; now 2.001 s
+    h.advance(997ms);
+    EXPECT_EQ(h.sent.size(), 3u);
+    h.advance(1ms);                 // TTL 2 again 1 s after its first send
     ASSERT_EQ(h.sent.size(), 4u);
     EXPECT_EQ(h.sent[3].id.ttl, 2);
-    h.advance(18ms);                // NEAR x 2 ms = 20 ms after the retry (sent at 2.000 s)
+    h.advance(19ms);                // NEAR x 2 ms = 20 ms after the retry
     EXPECT_FALSE(h.finished);
     h.advance(2ms);
     ASSERT_TRUE(h.finished);
     EXPECT_EQ(h.sent.size(), 4u);
     EXPECT_EQ(h.hops[1].probes[0].attempts, 2u);
     EXPECT_EQ(h.hops[1].probes[0].status, TraceProbeResult::Status::timeout);
+}
+
+// A router silent between hops that answered every probe is asked once more at once (a lost
+// probe), then taken to be silent by policy: the trace ends two NEAR waits after sending.
+TEST(Trace, SilentRouterBetweenFullAnswersIsAskedOnceAtOnce) {
+    auto c = config();
+    c.max_ttl = 4;
+    c.queries = 3;
+    c.near = 10;
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 12u);
+    h.now = h.now + 1ms;
+    for (std::size_t i = 0; i < h.sent.size(); ++i) {
+        const int ttl = h.sent[i].id.ttl;
+        if (ttl == 4) h.answer(i, 3, 3, dst);
+        else if (ttl != 3) h.answer(i, 11, 0, router(ttl));
+    }
+    h.advance(8ms);  // NEAR x 1 ms = 10 ms after sending
+    EXPECT_EQ(h.sent.size(), 12u);
+    h.advance(1ms);
+    ASSERT_EQ(h.sent.size(), 15u);
+    for (std::size_t i = 12; i < 15; ++i) EXPECT_EQ(h.sent[i].id.ttl, 3);
+    h.advance(9ms);
+    EXPECT_FALSE(h.finished);
+    h.advance(1ms);
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.sent.size(), 15u);
+    EXPECT_EQ(h.trace.counters().retried, 3u);
+    EXPECT_EQ(h.hops[2].probes[0].status, TraceProbeResult::Status::timeout);
+    EXPECT_EQ(h.hops[2].probes[0].attempts, 2u);
+}
+
+// The same silent router on a path that shows rate limiting (hop 1 answers one probe of three):
+// asked once more a token's time after its first send.
+TEST(Trace, SilentRouterOnARateLimitedPathIsAskedAfterAToken) {
+    auto c = config();
+    c.max_ttl = 4;
+    c.queries = 3;
+    c.near = 10;
+    c.responder_interval = 1s;
+    Harness h(c);
+    h.start();
+    h.now = h.now + 1ms;
+    for (std::size_t i = 0; i < h.sent.size(); ++i) {
+        const int ttl = h.sent[i].id.ttl;
+        if (ttl == 4) h.answer(i, 3, 3, dst);
+        else if (ttl == 2 || i == 0) h.answer(i, 11, 0, router(ttl));  // hop 1: one of three
+    }
+    h.advance(998ms);
+    EXPECT_EQ(h.sent.size(), 12u);
+    h.advance(1ms);
+    ASSERT_EQ(h.sent.size(), 15u);
+    for (std::size_t i = 12; i < 15; ++i) EXPECT_EQ(h.sent[i].id.ttl, 3);
+    h.now = h.now + 1ms;
+    h.answer(12, 11, 0, router(3));  // its bucket held one token
+    h.advance(100ms);
+    ASSERT_TRUE(h.finished);
+    EXPECT_EQ(h.hops[2].probes[0].status, TraceProbeResult::Status::answered);
+    EXPECT_EQ(h.hops[2].probes[1].status, TraceProbeResult::Status::timeout);
+    EXPECT_EQ(h.hops[0].probes[1].status, TraceProbeResult::Status::timeout);
 }

@@ -17,11 +17,20 @@
 //    token instead of being answered by silence;
 //  - waits adapt as traceroute 2.1's -w MAX,HERE,NEAR: HERE times the RTT of an answered probe of
 //    the same hop, else NEAR times the RTT of an answered later hop, else MAX;
-//  - a probe left unanswered is retried (`retries` times, backoff doubling from `retry_backoff`)
-//    before it is printed as `*`, when its hop or a later one has answered (else the path is dark
-//    from there and asking again only costs time) -- except the first hop past the last answer,
-//    destination unknown, asked once more a `responder_interval` later (an emptied destination
-//    bucket); a late answer still counts while its hop is not printed.
+//  - retries (at most `retries` extra attempts of a probe) follow from why a probe went unanswered:
+//      * its hop answered other probes: the responder is rate limiting (its modelled bucket is
+//        emptied); the probe is retried only if the next token is due within `token_wait`
+//        (default 0: printed `*` at once, as traceroute would, instead of waiting a second);
+//      * no probe of its hop answered but a later hop did: asked again at once (a lost probe or
+//        reply), then taken to be silent by policy -- unless this trace has seen rate limiting (a
+//        hop answering only some probes): then it is asked a `responder_interval` after its
+//        first send, when an emptied bucket holds a token again;
+//      * the first hop past the last answer (or the first TTL), destination unknown: often the
+//        destination, or a router, whose bucket a previous trace emptied; its first wait is at
+//        most `responder_interval` and it is asked once more then, waiting NEAR x the RTT of the
+//        hop before it;
+//      * beyond that the path is dark, and asking again only costs time;
+//    a late answer to an earlier attempt still counts while its hop is not printed.
 // Memory is bounded: (max_ttl - first_ttl + 1) * queries slots, in-flight and late records capped.
 #pragma once
 
@@ -53,8 +62,9 @@ struct TraceConfig {
     double near = 10.0;              // -w ,,NEAR (0: off)
     core::Duration min_wait = 5ms;   // floor of the adaptive waits
     core::Duration send_wait{0};     // -z
-    unsigned retries = 2;            // extra attempts of an unanswered probe
-    core::Duration retry_backoff = 200ms;
+    unsigned retries = 2;            // at most this many extra attempts of an unanswered probe
+    core::Duration retry_backoff = 200ms;  // before a retry at an answered hop, doubling
+    core::Duration token_wait{0};    // longest wait for a limiting responder's next token
     unsigned responder_burst = 6;    // Linux XRLIM_BURST_FACTOR
     core::Duration responder_interval = 1s;  // net.ipv4.icmp_ratelimit (ms)
 };
@@ -125,6 +135,8 @@ private:
         TraceProbeResult result;
         bool in_flight = false;
         std::optional<core::MonoTime> ready;  // retry not before
+        core::MonoTime first_sent{};          // of attempt 1
+        bool waited_token = false;            // asked again a responder_interval after first_sent
     };
     struct Flight {
         std::uint16_t serial;
@@ -153,8 +165,11 @@ private:
     void record(std::size_t slot, core::MonoTime sent, const TraceResponse& r, core::MonoTime now);
     void emit_hops(core::MonoTime now);
     bool hop_complete(std::uint8_t ttl) const noexcept;
-    bool answered_from(std::uint8_t ttl) const noexcept;
     bool hop_answered(std::uint8_t ttl) const noexcept;
+    bool answered_after(std::uint8_t ttl) const noexcept;  // a later hop answered
+    bool frontier(std::uint8_t ttl) const noexcept;
+    void retry_unanswered(std::size_t slot, core::MonoTime now);
+    void reopen_silent_hops(core::MonoTime now);
     std::optional<core::IpAddress> responder_of(std::uint8_t ttl) const;
     bool take_token(const core::IpAddress& a, core::MonoTime now, bool commit);
     std::optional<core::MonoTime> token_time(const core::IpAddress& a) const;
@@ -175,6 +190,7 @@ private:
     std::uint16_t next_serial_ = 0;
     std::optional<core::MonoTime> last_send_;
     bool started_ = false, finished_ = false;
+    bool limited_ = false;  // a hop answered some probes but not all: rate limiting on this path
     TraceCounters counters_;
 };
 
