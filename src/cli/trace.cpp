@@ -214,6 +214,9 @@ int run_live(Options& o) {
     o.cfg.space.source_port = setup.source_port;
     if (setup.source) o.cfg.space.source = *setup.source;
     o.cfg.space.identification_is_serial = setup.raw && dest.is_v4();
+    if (o.extensions && setup.error_queue && !setup.error_queue_extensions)
+        std::fprintf(stderr, "%s: warning: this kernel does not give RFC 4884 extensions to unprivileged sockets "
+                     "(IP_RECVERR_RFC4884 needs Linux 5.9): no MPLS labels without CAP_NET_RAW\n", prog);
     TraceOutput out(o.target, o.cfg, o.json, o.numeric, o.extensions, false, {});
     probe::Trace trace(o.cfg);
     out.start();

@@ -69,10 +69,24 @@ std::uint16_t bound_port(int fd) {
                                    : ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
 }
 
-void set_recverr(int fd, bool v4) {
+// Linux >= 5.9 (include/uapi/linux/in.h, in6.h); defined here for older headers.
+#ifndef IP_RECVERR_RFC4884
+#define IP_RECVERR_RFC4884 26
+#endif
+#ifndef IPV6_RECVERR_RFC4884
+#define IPV6_RECVERR_RFC4884 31
+#endif
+
+// IP_RECVERR, and with it IP_RECVERR_RFC4884 so each entry says where the error's RFC 4884
+// extension structure starts (sock_extended_err.ee_rfc4884.len). Returns whether the kernel took
+// the latter (older kernels: ENOPROTOOPT; the trace then shows no extensions).
+bool set_recverr(int fd, bool v4) {
     const int one = 1;
     if (v4) ::setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof one);
     else ::setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof one);
+    const int rc = v4 ? ::setsockopt(fd, SOL_IP, IP_RECVERR_RFC4884, &one, sizeof one)
+                      : ::setsockopt(fd, SOL_IPV6, IPV6_RECVERR_RFC4884, &one, sizeof one);
+    return rc == 0;
 }
 
 int open_raw(int af, int proto) { return ::socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto); }
@@ -101,7 +115,7 @@ core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
         // With CAP_NET_RAW a raw ICMP socket sees whole errors (quoted TTL/TOS, RFC 4884
         // extensions); without it the error queue gives what the kernel keeps.
         s->icmp_fd = open_raw(af, icmp_proto);
-        if (s->icmp_fd < 0) set_recverr(s->send_fd, v4);
+        if (s->icmp_fd < 0) s->recverr_rfc4884 = set_recverr(s->send_fd, v4);
         break;
     }
     case probe::TraceMethod::icmp_paris: {
@@ -109,7 +123,7 @@ core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
         if (s->send_fd >= 0) {
             if (!bind_to(s->send_fd, space, 0, options.interface)) return sock_fail("bind");
             setup.source_port = bound_port(s->send_fd);  // the kernel's echo identifier
-            set_recverr(s->send_fd, v4);
+            s->recverr_rfc4884 = set_recverr(s->send_fd, v4);
         } else {
             if (!options.allow_raw_fallback) return sock_fail("socket(ICMP datagram)");
             s->send_fd = open_raw(af, icmp_proto);
@@ -151,6 +165,8 @@ core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
         ::setsockopt(s->icmp_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one);
     }
     setup.raw = s->raw_send;
+    setup.error_queue = s->icmp_fd < 0 && !s->raw_send;
+    setup.error_queue_extensions = setup.error_queue && s->recverr_rfc4884;
     setup.source = specified(space.source) ? std::optional<core::IpAddress>(space.source)
                                            : route_source(space.destination, options.interface);
     s->space.source_port = setup.source_port;

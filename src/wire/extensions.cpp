@@ -314,4 +314,17 @@ Rfc4884Split split_original(core::Bytes payload, std::uint8_t length_attribute,
     return out;
 }
 
+core::WireResult<Rfc4884Split> split_delivered(core::Bytes delivered, std::size_t offset) noexcept {
+    Rfc4884Split out;
+    out.original = delivered;
+    if (offset == 0) return out;  // no extension structure (or the option is not set)
+    if (offset > delivered.size()) return core::wire_error(core::Fault::bad_length, 0);
+    // RFC 4884 section 7: the structure starts with a 4-octet header.
+    if (delivered.size() - offset < 4) return core::wire_error(core::Fault::truncated, offset);
+    out.original = delivered.first(offset);
+    out.extensions = delivered.subspan(offset);
+    out.by_length_attribute = true;
+    return out;
+}
+
 }  // namespace icmpkit::wire::ext

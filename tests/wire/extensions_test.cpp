@@ -228,3 +228,56 @@ TEST(Extensions, RandomBytesRoundTripWhenAccepted) {
     }
     EXPECT_GT(accepted, 1000);
 }
+
+// Linux error queues (IP_RECVERR_RFC4884): the kernel's offset of the structure inside the
+// delivered bytes, re-checked against them.
+TEST(SplitDelivered, OffsetZeroMeansNoExtensions) {
+    const std::vector<std::uint8_t> d(40, 0xAB);
+    auto r = ext::split_delivered(core::Bytes(d), 0);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->original.size(), 40u);
+    EXPECT_TRUE(r->extensions.empty());
+    EXPECT_FALSE(r->by_length_attribute);
+    r = ext::split_delivered(core::Bytes(), 0);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->original.empty());
+}
+
+TEST(SplitDelivered, SplitsAtTheOffset) {
+    std::vector<std::uint8_t> d(100, 0);  // 100 octets of original datagram, then the structure
+    const auto s = structure({0x00, 0x08, 0x01, 0x01, 0x05, 0xDC, 0x11, 0x01});
+    d.insert(d.end(), s.begin(), s.end());
+    auto r = ext::split_delivered(core::Bytes(d), 100);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->original.size(), 100u);
+    ASSERT_EQ(r->extensions.size(), 12u);
+    EXPECT_EQ(r->extensions.data(), d.data() + 100);
+    EXPECT_TRUE(r->by_length_attribute);
+    auto parsed = ext::parse(r->extensions);
+    ASSERT_TRUE(parsed);
+    ASSERT_EQ(parsed->objects.size(), 1u);
+    EXPECT_EQ(std::get<ext::MplsLabelStack>(parsed->objects[0]).entries[0].label, 24001u);
+    // Exactly the 4-octet header after the offset is still a structure (no objects).
+    r = ext::split_delivered(core::Bytes(d).first(104), 100);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->extensions.size(), 4u);
+}
+
+TEST(SplitDelivered, OffsetPastTheEndOrTruncatedHeader) {
+    const std::vector<std::uint8_t> d(103, 0x20);
+    auto r = ext::split_delivered(core::Bytes(d), 104);  // past the end
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().fault, core::Fault::bad_length);
+    EXPECT_EQ(r.error().offset, 0u);
+    r = ext::split_delivered(core::Bytes(d), 0xFFFF);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().fault, core::Fault::bad_length);
+    r = ext::split_delivered(core::Bytes(d), 100);  // 3 octets left: no room for the header
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().fault, core::Fault::truncated);
+    EXPECT_EQ(r.error().offset, 100u);
+    r = ext::split_delivered(core::Bytes(d), 103);  // at the very end
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().fault, core::Fault::truncated);
+    EXPECT_EQ(r.error().offset, 103u);
+}

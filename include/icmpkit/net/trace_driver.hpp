@@ -49,6 +49,11 @@ struct SocketTraceSetup {
     std::uint16_t source_port = 0;
     std::optional<core::IpAddress> source;
     bool raw = false;
+    // Errors are read from the socket's error queue (no raw ICMP socket), and the kernel says
+    // where their RFC 4884 extensions start (IP(V6)_RECVERR_RFC4884, Linux >= 5.9): without it an
+    // unprivileged trace shows no MPLS labels or RFC 5837 interfaces.
+    bool error_queue = false;
+    bool error_queue_extensions = false;
 };
 
 struct TraceSocketError {

@@ -148,6 +148,26 @@ TraceResponse match_response(const ProbeSpace& space, std::uint8_t protocol, cor
                              const core::IpAddress& from, std::optional<std::uint8_t> reply_ttl = std::nullopt,
                              const core::IpAddress* to = nullptr);
 
+// An ICMP error as a Linux error queue (IP_RECVERR / IPV6_RECVERR) hands it over to a UDP or ICMP
+// datagram socket: the sock_extended_err fields, the original destination port (msg_name) and the
+// delivered bytes (after the quoted UDP header; from the quoted ICMP header on ICMP sockets). The
+// kernel strips the quoted IP header (net/ipv4/icmp.c ip_icmp_error: skb_pull to the payload), so
+// quoted TTL and TOS are unknown.
+struct QueuedError {
+    std::uint8_t type = 0, code = 0;
+    std::uint32_t info = 0;              // ee_info: next-hop MTU (v4 frag needed, v6 packet too big)
+    std::uint16_t destination_port = 0;  // UDP methods
+    std::uint16_t extension_offset = 0;  // ee_rfc4884.len with IP(V6)_RECVERR_RFC4884; 0 = none
+};
+
+// Rebuilds `e` as the ICMP error it came from -- with an RFC 4884 length attribute and the
+// extension structure after the original datagram field when extension_offset is valid
+// (ext::split_delivered) -- so match_response() judges it, extensions included, exactly as a raw
+// socket's error. quoted_ttl / quoted_tos stay empty.
+core::Buffer rebuild_queued_error(const ProbeSpace& space, const QueuedError& e, core::Bytes delivered);
+TraceResponse match_queued_error(const ProbeSpace& space, const QueuedError& e, core::Bytes delivered,
+                                 const core::IpAddress& offender);
+
 // The Paris balance word: the 16-bit value b with others +' b == target in ones'-complement
 // arithmetic (RFC 1071), where `others` is the folded sum of the words that vary per probe.
 std::uint16_t paris_balance(std::uint16_t others, std::uint16_t target) noexcept;

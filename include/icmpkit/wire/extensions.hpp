@@ -144,6 +144,18 @@ struct Rfc4884Split {
 Rfc4884Split split_original(core::Bytes payload, std::uint8_t length_attribute,
                             core::Family family) noexcept;
 
+// Linux error queues with IP_RECVERR_RFC4884 / IPV6_RECVERR_RFC4884 (Linux >= 5.9): recvmsg(
+// MSG_ERRQUEUE) delivers the error's payload from where the kernel stopped stripping quoted headers
+// (after the quoted UDP header on UDP sockets, at the quoted ICMP header on ICMP datagram sockets)
+// to the end of the message, and sock_ee_data_rfc4884.len (`offset`) says where the extension
+// structure starts in those bytes, 0 when the error has none. The kernel computes it from the RFC
+// 4884 length attribute (net/ipv4/icmp.c ip_icmp_error_rfc4884: attribute x 4 or x 8 minus the
+// stripped headers, only when the attribute covers >= 128 octets and 4 octets follow), but the
+// bytes are the network's: splits `delivered` at `offset`, checking it again. offset 0 -> all
+// original, no extensions; offset past the end -> bad_length at 0 (the offset is wrong, not a
+// byte); fewer than 4 octets after it -> truncated at `offset`.
+core::WireResult<Rfc4884Split> split_delivered(core::Bytes delivered, std::size_t offset) noexcept;
+
 // True when `data` starts with a version-2 header whose checksum over all of `data` verifies
 // (the section 5.3 test for non-compliant extensions at a fixed offset).
 bool looks_like_extension_header(core::Bytes data) noexcept;
