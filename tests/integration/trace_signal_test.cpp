@@ -67,8 +67,9 @@ public:
         }
         return true;
     }
-    // Reads to EOF and reaps; the exit status (128 + n when a signal killed it), -1 when the time
-    // limit passed (the child is then SIGKILLed).
+    // Reads to EOF and reaps; the exit status, 256 + n when signal n killed it (so a process the
+    // signal killed is never taken for one that exited 128 + n), -1 when the time limit passed
+    // (the child is then SIGKILLed).
     int finish(std::chrono::seconds limit) {
         const auto end = Clock::now() + limit;
         while (read_some(end)) {}
@@ -81,7 +82,7 @@ public:
         int st = 0;
         ::waitpid(pid_, &st, 0);
         reaped_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 256 + WTERMSIG(st) : -1;
     }
 
 private:
