@@ -1,5 +1,6 @@
 // `icmpkit trace --mda [--confidence=95] [--dot]` (multipath enumeration, probe::Mda) and
-// `icmpkit trace --cycles=N` (mtr-like report, probe::Cycles). Options shared with trace: -4 -6
+// `icmpkit trace --cycles=N` (mtr-like report, probe::Cycles; N = 0: continuous until SIGINT/SIGTERM,
+// --report-every=SECONDS). Options shared with trace: -4 -6
 // -I -T -U --method -f -m -p -n --json --sim[=TOPOLOGY] --seed. Bad input: one line, exit 2.
 #include <getopt.h>
 
@@ -262,6 +263,7 @@ int run_cycles_live(Options& o, probe::ProbeSpace& space, std::uint64_t seed) {
     net::SocketMultipathOptions so;
     so.signals = &signals;
     if (*o.cycles == 0) so.ceiling = core::Duration::max();  // until a signal
+    else so.ceiling = std::max(so.ceiling, o.cycles_cfg.interval * *o.cycles + 2 * o.cycles_cfg.wait);
     core::MonoTime next_report = net::mono_now() + o.report_every.value_or(core::Duration{0});
     std::uint64_t reported_cycles = 0;
     if (live_reports)
