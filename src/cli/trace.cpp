@@ -16,6 +16,7 @@
 #include "trace_multipath.hpp"  // --mda, --cycles (h-mda)
 #include "trace_output.hpp"
 #include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/net/trace_driver.hpp"
 #include "icmpkit/sim/random.hpp"
 
@@ -86,10 +87,13 @@ void usage() {
                 "                     [--ratelimit-wait=SECONDS]\n"
                 "                     [--sim[=TOPOLOGY]] [--seed=N] [--json] host [packetlen]\n"
                 "Paris UDP by default; -U classic UDP (ports from 33434), -I ICMP echo, -T TCP SYN (port 80).\n"
-                "Multipath: --mda (every path, MDA stopping rule) and --cycles=N (mtr-style report);\n"
-                "their options: icmpkit trace --mda --help\n"
+                "Multipath: --mda (every path, MDA stopping rule) and --cycles=N (mtr-style report;\n"
+                "--cycles=0 runs until interrupted); their options: icmpkit trace --mda --help\n"
                 "--ratelimit-wait: how long a probe eaten by a router's ICMP rate limit may wait for the\n"
-                "router's next token instead of printing '*' (default 0: the hop is shown by its other answers).\n");
+                "router's next token instead of printing '*' (default 0: the hop is shown by its other answers).\n"
+                "SIGINT/SIGTERM: the hop being probed is printed with what it has (`*` for the rest),\n"
+                "--json still ends with a whole document (\"interrupted\": true); exit status 130\n"
+                "after SIGINT, 143 after SIGTERM; 2 on bad input.\n");
 }
 
 void apply_option(Options& o, int ch, const char* arg) {
@@ -206,8 +210,12 @@ int run_live(Options& o) {
     } else {
         o.cfg.space.source = dest.is_v4() ? core::IpAddress(core::Ipv4Address()) : core::IpAddress(core::Ipv6Address());
     }
+    // Before TraceOutput starts its printer thread: every thread must block SIGINT/SIGTERM for
+    // the loop's signalfd to see them (net/signals.hpp).
+    net::SignalBlock signals;
     net::SocketTraceOptions so;
     so.interface = o.interface;
+    so.signals = &signals;
     net::SocketTraceSetup setup;
     auto socks = net::open_trace_sockets(o.cfg.space, so, setup);
     if (!socks) fail(socks.error().message);
@@ -223,8 +231,9 @@ int run_live(Options& o) {
     auto r = net::run_trace(trace, **socks, so, [&](const probe::TraceAction& a) { out.event(a); });
     net::close_trace_sockets(*socks);
     if (!r) fail(r.error().message);
-    out.finish(trace.counters(), r->elapsed);
-    return 0;
+    out.finish(trace.counters(), r->elapsed, r->signal != 0);
+    // As a shell reports a command killed by the signal: 130 after SIGINT, 143 after SIGTERM.
+    return r->signal ? net::exit_status_for_signal(r->signal) : 0;
 }
 
 }  // namespace

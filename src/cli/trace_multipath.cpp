@@ -1,11 +1,13 @@
 // `icmpkit trace --mda [--confidence=95] [--dot]` (multipath enumeration, probe::Mda) and
-// `icmpkit trace --cycles=N` (mtr-like report, probe::Cycles). Options shared with trace: -4 -6
+// `icmpkit trace --cycles=N` (mtr-like report, probe::Cycles; N = 0: continuous until SIGINT/SIGTERM,
+// --report-every=SECONDS). Options shared with trace: -4 -6
 // -I -T -U --method -f -m -p -n --json --sim[=TOPOLOGY] --seed. Bad input: one line, exit 2.
 #include <getopt.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -18,6 +20,7 @@
 #include "trace_multipath.hpp"
 #include "icmpkit/net/multipath_driver.hpp"
 #include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/report/cycles_text.hpp"
 #include "icmpkit/report/mda_text.hpp"
 #include "icmpkit/sim/random.hpp"
@@ -38,7 +41,8 @@ struct Exit {
 
 struct Options {
     bool mda = false, dot = false, json = false, numeric = false;
-    std::optional<std::uint32_t> cycles;
+    std::optional<std::uint32_t> cycles;        // 0: continuous, until SIGINT/SIGTERM
+    std::optional<core::Duration> report_every;  // continuous reports (--report-every)
     std::optional<core::Family> family;
     probe::TraceMethod method = probe::TraceMethod::udp_paris;
     probe::MdaConfig mda_cfg;
@@ -73,14 +77,23 @@ core::Duration seconds(double s) {
 
 void usage() {
     std::printf("Usage: icmpkit trace --mda [--confidence=PERCENT] [--dot] [--budget=N] [--json] ...\n"
-                "       icmpkit trace --cycles=N [--interval=SECONDS] [--flows=N] [--json] ...\n"
+                "       icmpkit trace --cycles=N [--interval=SECONDS] [--flows=N] [--report-every=SECONDS]\n"
+                "                     [--json] ...\n"
                 "       ... [-46ITUn] [--method=udp-paris|icmp|tcp] [-f first_ttl] [-m max_ttl] [-p port]\n"
                 "           [--sim[=TOPOLOGY]] [--seed=N] host\n"
                 "--mda: every interface per hop and the links between hops (MDA stopping rule, default 95%%).\n"
-                "--cycles: an mtr-style report over N cycles; loss that does not carry on is marked (rl).\n");
+                "--cycles: an mtr-style report over N cycles; loss that does not carry on is marked (rl).\n"
+                "--cycles=0: continuous, until SIGINT/SIGTERM (not with --sim); the report is re-printed\n"
+                "every cycle when stdout is a terminal (screen cleared first), every --report-every seconds\n"
+                "otherwise (--json: one document per line), and once more at the end.\n"
+                "SIGINT/SIGTERM: the report (--mda: what was found, marked incomplete) is printed, JSON\n"
+                "says \"interrupted\": true; exit status 130 after SIGINT, 143 after SIGTERM; 2 on bad input.\n");
 }
 
-enum : int { o_mda = 256, o_conf, o_dot, o_cycles, o_interval, o_flows, o_budget, o_method, o_sim, o_seed, o_json };
+enum : int {
+    o_mda = 256, o_conf, o_dot, o_cycles, o_interval, o_flows, o_budget, o_method, o_sim, o_seed, o_json,
+    o_report_every
+};
 
 void apply(Options& o, int ch, const char* arg) {
     switch (ch) {
@@ -96,7 +109,8 @@ void apply(Options& o, int ch, const char* arg) {
     case o_mda: o.mda = true; break;
     case o_conf: o.mda_cfg.confidence = parse_double("--confidence", arg, 50, 99.99); break;
     case o_dot: o.dot = true; break;
-    case o_cycles: o.cycles = static_cast<std::uint32_t>(parse_long("--cycles", arg, 1, 1000000)); break;
+    case o_cycles: o.cycles = static_cast<std::uint32_t>(parse_long("--cycles", arg, 0, 1000000)); break;
+    case o_report_every: o.report_every = seconds(parse_double("--report-every", arg, 0.01, 86400)); break;
     case o_interval: o.cycles_cfg.interval = seconds(parse_double("--interval", arg, 0.001, 3600)); break;
     case o_flows: o.cycles_cfg.flows = static_cast<std::uint16_t>(parse_long("--flows", arg, 1, 4096)); break;
     case o_budget: o.mda_cfg.probe_budget = static_cast<std::uint32_t>(parse_long("--budget", arg, 1, 65535)); break;
@@ -125,6 +139,7 @@ const option longs[] = {{"mda", no_argument, nullptr, o_mda},
                         {"sim", optional_argument, nullptr, o_sim},
                         {"seed", required_argument, nullptr, o_seed},
                         {"json", no_argument, nullptr, o_json},
+                        {"report-every", required_argument, nullptr, o_report_every},
                         {"help", no_argument, nullptr, 'h'},
                         {nullptr, 0, nullptr, 0}};
 
@@ -141,6 +156,10 @@ Options parse(int argc, char** argv) {
     if (o.mda && o.cycles) fail("--mda and --cycles exclude each other");
     if (o.dot && !o.mda) fail("--dot needs --mda");
     if (o.dot && o.json) fail("--dot and --json exclude each other");
+    if (o.report_every && !o.cycles) fail("--report-every needs --cycles");
+    // Virtual time runs as fast as the CPU: a run without an end would never print anything.
+    if (o.sim && o.cycles && *o.cycles == 0) fail("--cycles=0 (continuous) needs real time: give a count with --sim");
+    if (o.sim && o.report_every) fail("--report-every needs real time: not with --sim");
     if (optind >= argc) fail("missing host operand (try --help)");
     o.target = argv[optind++];
     if (optind < argc) fail(std::string("extra operand '") + argv[optind] + "'");
@@ -194,6 +213,74 @@ int run_cycles_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest
     return 0;
 }
 
+void put(const std::string& out) {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+}
+
+int run_mda_live(Options& o, probe::ProbeSpace& space, std::uint64_t seed) {
+    o.mda_cfg.first_ttl = o.first_ttl;
+    o.mda_cfg.max_ttl = o.max_ttl;
+    space.flows = o.mda_cfg.max_flows;
+    space.source_port = flow_base(seed, space.flows);
+    probe::Mda mda(o.mda_cfg);
+    net::SignalBlock signals;  // SIGINT/SIGTERM: what was found so far, marked interrupted
+    net::SocketMultipathOptions so;
+    so.signals = &signals;
+    mda.start(net::mono_now());
+    auto r = net::run_multipath(net::engine_of(mda), space, so);
+    if (!r) fail(r.error().message);
+    report::MdaReportInfo info{space.destination, o.target, std::string(probe::method_name(o.method)), {}};
+    const auto res = mda.result();
+    put(o.dot ? report::mda_dot(res, info) : o.json ? report::mda_json(res, info) : report::mda_text(res, info));
+    return r->signal ? net::exit_status_for_signal(r->signal) : 0;
+}
+
+// --cycles over sockets. Continuous (--cycles=0) or --report-every: the report is re-printed as
+// it goes -- on a terminal every cycle, the screen cleared first (ANSI home + erase display) --
+// and once more at the end (interrupted: in-flight probes not counted).
+int run_cycles_live(Options& o, probe::ProbeSpace& space, std::uint64_t seed) {
+    o.cycles_cfg.first_ttl = o.first_ttl;
+    o.cycles_cfg.max_ttl = o.max_ttl;
+    o.cycles_cfg.cycles = *o.cycles;
+    space.flows = o.cycles_cfg.flows;
+    space.source_port = flow_base(seed, space.flows);
+    const bool tty = ::isatty(STDOUT_FILENO) == 1;
+    const bool live_reports = o.report_every || (*o.cycles == 0 && tty);
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const std::time_t started = std::time(nullptr);
+    char when[64] = {};
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&started));
+    report::CyclesReportInfo info{when, host, o.target, static_cast<std::uint32_t>(space.packet_length), 0, *o.cycles};
+    probe::Cycles c(o.cycles_cfg);
+    auto print = [&] {
+        const auto res = c.report();
+        put(std::string(tty && live_reports ? "\x1b[H\x1b[2J" : "") +
+            (o.json ? report::cycles_json(res, info) : report::cycles_text(res, info)));
+    };
+    net::SignalBlock signals;
+    net::SocketMultipathOptions so;
+    so.signals = &signals;
+    if (*o.cycles == 0) so.ceiling = core::Duration::max();  // until a signal
+    else so.ceiling = std::max(so.ceiling, o.cycles_cfg.interval * *o.cycles + 2 * o.cycles_cfg.wait);
+    core::MonoTime next_report = net::mono_now() + o.report_every.value_or(core::Duration{0});
+    std::uint64_t reported_cycles = 0;
+    if (live_reports)
+        so.on_wake = [&](core::MonoTime now) {
+            if (o.report_every ? now < next_report : c.report().cycles <= reported_cycles) return;
+            if (o.report_every) next_report = std::max(next_report + *o.report_every, now);
+            else reported_cycles = c.report().cycles;
+            print();
+        };
+    c.start(net::mono_now());
+    auto r = net::run_multipath(net::engine_of(c), space, so);
+    if (!r) fail(r.error().message);
+    info.interrupted = r->signal != 0;
+    print();
+    return r->signal ? net::exit_status_for_signal(r->signal) : 0;
+}
+
 // Real sockets: raw (root or CAP_NET_RAW), udp-paris or icmp.
 int run_live(Options& o) {
     auto resolved = net::resolve(o.target, o.family);
@@ -207,40 +294,7 @@ int run_live(Options& o) {
     space.packet_length = probe::default_packet_length(o.method, dest.family());
     std::random_device rd;
     const std::uint64_t seed = (std::uint64_t{rd()} << 32) | rd();
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    if (o.mda) {
-        o.mda_cfg.first_ttl = o.first_ttl;
-        o.mda_cfg.max_ttl = o.max_ttl;
-        space.flows = o.mda_cfg.max_flows;
-        space.source_port = flow_base(seed, space.flows);
-        probe::Mda mda(o.mda_cfg);
-        mda.start(net::mono_now());
-        auto r = net::run_multipath(net::engine_of(mda), space, {});
-        if (!r) fail(r.error().message);
-        report::MdaReportInfo info{dest, o.target, std::string(probe::method_name(o.method)), {}};
-        const auto res = mda.result();
-        const std::string out = o.dot ? report::mda_dot(res, info) : o.json ? report::mda_json(res, info) : report::mda_text(res, info);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        return 0;
-    }
-    o.cycles_cfg.first_ttl = o.first_ttl;
-    o.cycles_cfg.max_ttl = o.max_ttl;
-    o.cycles_cfg.cycles = *o.cycles;
-    space.flows = o.cycles_cfg.flows;
-    space.source_port = flow_base(seed, space.flows);
-    probe::Cycles c(o.cycles_cfg);
-    const std::time_t started = std::time(nullptr);
-    c.start(net::mono_now());
-    auto r = net::run_multipath(net::engine_of(c), space, {});
-    if (!r) fail(r.error().message);
-    char when[64] = {};
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&started));
-    report::CyclesReportInfo info{when, host, o.target, static_cast<std::uint32_t>(space.packet_length), 0, *o.cycles};
-    const auto res = c.report();
-    const std::string out = o.json ? report::cycles_json(res, info) : report::cycles_text(res, info);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    return 0;
+    return o.mda ? run_mda_live(o, space, seed) : run_cycles_live(o, space, seed);
 }
 
 int run(Options& o) {

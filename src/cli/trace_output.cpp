@@ -83,13 +83,14 @@ void TraceOutput::event(const probe::TraceAction& a) {
     }
 }
 
-void TraceOutput::finish(const probe::TraceCounters& counters, core::Duration elapsed) {
+void TraceOutput::finish(const probe::TraceCounters& counters, core::Duration elapsed, bool interrupted) {
     (void)elapsed;
     if (!json_) return;
     report::TraceJsonInfo info;
     info.dst_name = host_;
     info.config = cfg_;
     info.simulated = simulated_;
+    info.interrupted = interrupted;
     if (!simulated_) info.timestamp = started_, info.endtime = unix_now();
     put(report::trace_json(info, hops_, counters));
 }

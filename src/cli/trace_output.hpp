@@ -25,7 +25,7 @@ public:
     ~TraceOutput();
     void start();
     void event(const probe::TraceAction& a);
-    void finish(const probe::TraceCounters& counters, core::Duration elapsed);
+    void finish(const probe::TraceCounters& counters, core::Duration elapsed, bool interrupted = false);
 
 private:
     void print_hop(const probe::TraceHop& hop);

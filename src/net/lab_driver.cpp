@@ -12,6 +12,7 @@
 
 #include "icmpkit/net/lab.hpp"
 #include "icmpkit/net/ping_socket.hpp"
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/wire/ipv4.hpp"
 #include "icmpkit/wire/ipv6.hpp"
 
@@ -34,28 +35,6 @@ bool is_sound_datagram(core::Bytes packet) noexcept {
 }
 
 namespace {
-
-class SignalBlock {
-public:
-    SignalBlock() {
-        sigemptyset(&set_);
-        sigaddset(&set_, SIGINT);
-        sigaddset(&set_, SIGTERM);
-        sigaddset(&set_, SIGUSR1);
-        ok_ = ::sigprocmask(SIG_BLOCK, &set_, &old_) == 0;
-        if (ok_) fd_ = ::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK);
-    }
-    ~SignalBlock() {
-        if (fd_ >= 0) ::close(fd_);
-        if (ok_) ::sigprocmask(SIG_SETMASK, &old_, nullptr);
-    }
-    int fd() const noexcept { return fd_; }
-
-private:
-    sigset_t set_{}, old_{};
-    bool ok_ = false;
-    int fd_ = -1;
-};
 
 timespec to_timespec(core::Duration d) {
     if (d < core::Duration{0}) d = core::Duration{0};
@@ -132,7 +111,7 @@ private:
 
 core::SysResult<LabStop> run_lab(sim::Network& network, TunDevice& tun, const LabRunOptions& options,
                                  const LabHooks& hooks, LabCounters& counters) {
-    SignalBlock signals;
+    SignalBlock signals({SIGINT, SIGTERM, SIGUSR1});
     if (signals.fd() < 0) return core::Unexpected(core::SysError{errno, "signalfd"});
     auto loop = std::make_unique<LabLoop>(network, tun, options, counters);
     std::optional<core::MonoTime> end;

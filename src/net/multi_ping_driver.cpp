@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/net/multi_ping.hpp"
 #include "sockaddr_util.hpp"
 
@@ -205,11 +206,8 @@ void MultiDriver::dispatch() {
 }
 
 core::SysResult<MultiDriverCounters> MultiDriver::run() {
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    if (::sigprocmask(SIG_BLOCK, &set, &old) < 0) return core::Unexpected(core::SysError{errno, "sigprocmask"});
-    int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    SignalBlock signals({SIGINT});
+    const int sfd = signals.fd();
     if (sfd < 0) return core::Unexpected(core::SysError{errno, "signalfd"});
     // -i is a gap of microseconds at sweep rates: the default 50 us timer slack would stretch
     // every sleep. 1 us keeps the pacing close to what was asked (never below it).
@@ -229,10 +227,7 @@ core::SysResult<MultiDriverCounters> MultiDriver::run() {
         if (socks_.v4) fds[1].fd = socks_.v4->fd();
         if (socks_.v6) fds[2].fd = socks_.v6->fd();
         int rc = ::ppoll(fds, 3, tsp, nullptr);
-        if (rc < 0 && errno != EINTR) {
-            ::close(sfd);
-            return core::Unexpected(core::SysError{errno, "ppoll"});
-        }
+        if (rc < 0 && errno != EINTR) return core::Unexpected(core::SysError{errno, "ppoll"});
         for (int i = 1; rc > 0 && i < 3; ++i) {
             if (fds[i].fd < 0 || !fds[i].revents) continue;
             IcmpSocket& s = i == 1 ? *socks_.v4 : *socks_.v6;
@@ -248,8 +243,6 @@ core::SysResult<MultiDriverCounters> MultiDriver::run() {
         if (auto d = ping_.next_deadline(); d && now >= *d) ping_.on_timer(now);
         dispatch();
     }
-    ::close(sfd);
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
     return c_;
 }
 

@@ -67,8 +67,12 @@ public:
         return {};
     }
 
-    MultipathRunStats run(core::Duration ceiling) {
-        const core::MonoTime stop = mono_now() + ceiling;
+    MultipathRunStats run(const SocketMultipathOptions& o) {
+        const core::MonoTime begin = mono_now();
+        // A ceiling past what the clock can add (continuous mode passes a huge one) is no ceiling.
+        const core::MonoTime never{core::Duration::max()};
+        const core::MonoTime stop = o.ceiling < never - begin ? begin + o.ceiling : never;
+        const int sfd = o.signals ? o.signals->fd() : -1;
         transmit();
         while (!e_.finished()) {
             core::MonoTime now = mono_now();
@@ -78,13 +82,21 @@ public:
             }
             core::Duration wait = std::chrono::milliseconds(200);
             if (auto d = e_.next_deadline()) wait = std::clamp<core::Duration>(*d - now, core::Duration{0}, wait);
-            pollfd p{recv_.fd, POLLIN, 0};
+            pollfd p[2] = {{recv_.fd, POLLIN, 0}, {sfd, POLLIN, 0}};
             timespec ts{static_cast<time_t>(wait.count() / 1000000000), static_cast<long>(wait.count() % 1000000000)};
-            ::ppoll(&p, 1, &ts, nullptr);
+            ::ppoll(p, sfd >= 0 ? 2 : 1, &ts, nullptr);
+            // The signal first, then the socket: answers queued before the signal still count.
+            const int sig = o.signals ? o.signals->take() : 0;
             for (int i = 0; i < 256 && receive(); ++i) {}
+            if (sig) {
+                st_.signal = sig;
+                e_.interrupt();
+                break;
+            }
             now = mono_now();
             if (auto d = e_.next_deadline(); d && now >= *d) e_.on_timer(now);
             transmit();
+            if (o.on_wake) o.on_wake(now);
         }
         st_.finished = e_.finished();
         st_.end = mono_now();
@@ -167,7 +179,7 @@ core::Result<MultipathRunStats, MultipathSocketError> run_multipath(const Multip
     space.identification_is_serial = space.destination.is_v4();
     Loop loop(engine, space);
     if (auto o = loop.open(options); !o) return core::Unexpected<MultipathSocketError>(o.error());
-    return loop.run(options.ceiling);
+    return loop.run(options);
 }
 
 }  // namespace icmpkit::net

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "sockaddr_util.hpp"
 
@@ -210,13 +211,8 @@ void Driver::dispatch() {
 }
 
 core::SysResult<void> Driver::run() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGQUIT);
-    sigset_t old;
-    if (::sigprocmask(SIG_BLOCK, &set, &old) < 0) return core::Unexpected(core::SysError{errno, "sigprocmask"});
-    int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    SignalBlock signals({SIGINT, SIGQUIT});  // SIGINT: the summary; SIGQUIT: the status line
+    const int sfd = signals.fd();
     if (sfd < 0) return core::Unexpected(core::SysError{errno, "signalfd"});
 
     ping_.start(mono_now());
@@ -238,10 +234,7 @@ core::SysResult<void> Driver::run() {
             if (hooks_.on_idle) hooks_.on_idle();
             rc = ::ppoll(fds, 2, tsp, nullptr);
         }
-        if (rc < 0 && errno != EINTR) {
-            ::close(sfd);
-            return core::Unexpected(core::SysError{errno, "ppoll"});
-        }
+        if (rc < 0 && errno != EINTR) return core::Unexpected(core::SysError{errno, "ppoll"});
         if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) {
             if (fds[0].revents & POLLERR) drain_errqueue();  // TX timestamps before the replies
             drain_packets();
@@ -257,8 +250,6 @@ core::SysResult<void> Driver::run() {
         if (auto d = ping_.next_deadline(); d && now >= *d) ping_.on_timer(now);
         dispatch();
     }
-    ::close(sfd);
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
     return {};
 }
 

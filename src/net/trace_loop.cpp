@@ -34,29 +34,36 @@ public:
         dispatch();
         while (!trace_.finished()) {
             core::MonoTime now = mono_now();
-            if (now >= ceiling || (stop && stop())) {
-                trace_.interrupt(now);
-                dispatch();
-                return TraceRunResult{false, now, now - begin};
-            }
+            if (now >= ceiling || (stop && stop())) return interrupted(now, begin, 0);
             auto d = trace_.next_deadline();
             core::Duration wait = d ? *d - now : std::chrono::milliseconds(200);
             wait = std::clamp(wait, core::Duration(0), core::Duration(std::chrono::milliseconds(200)));
             wait_readable(wait);
+            // The signal first, then the sockets: every answer queued before the signal was
+            // sent still counts for the hop being probed.
+            const int sig = o_.signals ? o_.signals->take() : 0;
             receive_all();
             now = mono_now();
+            if (sig) return interrupted(now, begin, sig);
             if (auto dl = trace_.next_deadline(); dl && now >= *dl) trace_.on_timer(now);
             dispatch();
         }
         const core::MonoTime end = mono_now();
-        return TraceRunResult{true, end, end - begin};
+        return TraceRunResult{true, 0, end, end - begin};
     }
 
 private:
+    TraceRunResult interrupted(core::MonoTime now, core::MonoTime begin, int signal) {
+        trace_.interrupt(now);
+        dispatch();
+        return TraceRunResult{false, signal, now, now - begin};
+    }
+
     void wait_readable(core::Duration wait) {
-        std::array<pollfd, 3> p{};
+        std::array<pollfd, 4> p{};
         nfds_t n = 0;
-        for (int fd : {s_.send_fd, s_.icmp_fd, s_.tcp_fd}) {
+        const int sfd = o_.signals ? o_.signals->fd() : -1;
+        for (int fd : {s_.send_fd, s_.icmp_fd, s_.tcp_fd, sfd}) {
             bool seen = false;
             for (nfds_t i = 0; i < n; ++i) seen |= p[i].fd == fd;
             if (fd >= 0 && !seen) p[n++] = pollfd{fd, POLLIN, 0};

@@ -23,7 +23,7 @@ public:
                 t_.advance_to(stop > t_.now() ? stop : t_.now());
                 trace_.interrupt(t_.now());
                 dispatch();
-                return {false, t_.now(), t_.now() - begin};
+                return {false, 0, t_.now(), t_.now() - begin};
             }
             if (*next < t_.now()) next = t_.now();
             t_.advance_to(*next);
@@ -32,7 +32,7 @@ public:
             if (auto d = trace_.next_deadline(); d && now >= *d) trace_.on_timer(now);
             dispatch();
         }
-        return {true, t_.now(), t_.now() - begin};
+        return {true, 0, t_.now(), t_.now() - begin};
     }
 
 private:

@@ -364,6 +364,8 @@ void Mda::on_timer(core::MonoTime now) {
 }
 
 void Mda::interrupt() {
+    if (finished_) return;  // nothing was left to do: the result stays complete
+    interrupted_ = true;
     finished_ = true;
     retries_.clear();
     in_flight_.clear();

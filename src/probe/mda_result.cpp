@@ -30,7 +30,8 @@ MdaResult Mda::result() const {
     for (unsigned t = config_.first_ttl; t <= ttl_ && t <= config_.max_ttl; ++t)
         for (const auto& node : hops_[t])
             if (node.address) last = t;
-    bool complete = !budget_exhausted_ && finished_;
+    bool complete = !budget_exhausted_ && finished_ && !interrupted_;
+    r.interrupted = interrupted_;
     // Paths: the number of source-to-sink walks, by dynamic programming hop by hop.
     std::vector<std::uint64_t> walks{1};  // the source
     for (unsigned t = config_.first_ttl; t <= last; ++t) {

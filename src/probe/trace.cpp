@@ -122,8 +122,30 @@ void Trace::record(std::size_t slot, core::MonoTime sent, const TraceResponse& r
 
 void Trace::on_timer(core::MonoTime now) { pump(now); }
 
+// SIGINT: the hop being probed (the first one not printed yet) comes out with what it has --
+// its unanswered and unsent probes as `*` -- when at least one of its probes went out; nothing
+// after it does (traceroute prints hops in order).
 void Trace::interrupt(core::MonoTime now) {
-    if (!finished_) finish(now);
+    if (finished_) return;
+    if (started_ && next_emit_ <= last_ttl()) {
+        TraceHop hop;
+        hop.ttl = static_cast<std::uint8_t>(next_emit_);
+        const std::size_t b = slot_index(hop.ttl, 0);
+        bool sent = false;
+        for (std::size_t i = b; i < b + config_.queries; ++i) {
+            TraceProbeResult r = slots_[i].result;
+            sent |= r.attempts > 0;
+            if (r.status != TraceProbeResult::Status::answered) r.status = TraceProbeResult::Status::timeout;
+            else if (r.response.kind != ResponseKind::hop) hop.final = true;
+            hop.probes.push_back(std::move(r));
+        }
+        if (sent) {
+            done_.push_back(hop);
+            actions_.push_back(TraceHopEvent{now, std::move(hop)});
+            ++next_emit_;
+        }
+    }
+    finish(now);
 }
 
 std::vector<TraceAction> Trace::take_actions() { return std::exchange(actions_, {}); }

@@ -72,6 +72,9 @@ std::string cycles_text(const probe::CyclesReport& r, const CyclesReportInfo& in
     if (any_rate_limited)
         out += "(rl) loss here does not carry on to later hops: the router rate-limits its ICMP replies;\n"
                "     this is not forwarding loss.\n";
+    // A count that was not reached (continuous mode always ends this way: no note).
+    if (info.interrupted && info.tests != 0)
+        out += "Interrupted after " + std::to_string(r.cycles) + " of " + std::to_string(info.tests) + " cycles.\n";
     return out;
 }
 
@@ -121,6 +124,7 @@ std::string cycles_json(const probe::CyclesReport& r, const CyclesReportInfo& in
     put_uint(w, "cycles", r.cycles);
     put_bool(w, "reached", r.reached);
     put_uint(w, "ignored", r.ignored);
+    put_bool(w, "interrupted", info.interrupted);
     w.end_object();
     out += '\n';
     return out;

@@ -94,7 +94,8 @@ std::string mda_text(const probe::MdaResult& r, const MdaReportInfo& info) {
                   static_cast<unsigned long long>(r.paths), r.paths == 1 ? "" : "s",
                   static_cast<unsigned long long>(r.probes_sent), per_path,
                   static_cast<unsigned long long>(r.flows_used), static_cast<unsigned long long>(r.timeouts),
-                  r.budget_exhausted ? "probe budget exhausted"
+                  r.interrupted        ? "interrupted, incomplete"
+                  : r.budget_exhausted ? "probe budget exhausted"
                   : r.complete       ? (r.reached ? "complete" : "complete, destination not reached")
                                      : "incomplete");
     out += buf;
@@ -163,6 +164,7 @@ std::string mda_json(const probe::MdaResult& r, const MdaReportInfo& info) {
     put_bool(w, "reached", r.reached);
     put_bool(w, "complete", r.complete);
     put_bool(w, "budget_exhausted", r.budget_exhausted);
+    put_bool(w, "interrupted", r.interrupted);
     w.end_object();
     out += '\n';
     return out;
@@ -180,6 +182,7 @@ std::string dot_escaped(const std::string& s) {
 std::string mda_dot(const probe::MdaResult& r, const MdaReportInfo& info) {
     std::string out = "digraph mda {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
     out += "  src [label=\"source\", shape=ellipse];\n";
+    if (r.interrupted) out += "  label=\"interrupted, incomplete\";\n";
     auto id = [&](std::uint8_t ttl, std::uint32_t index) {
         return "h" + std::to_string(ttl) + "_" + std::to_string(index);
     };

@@ -136,6 +136,7 @@ std::string trace_json(const TraceJsonInfo& info, const std::vector<probe::Trace
                                                      if (p.status == Status::answered && p.response.kind == probe::ResponseKind::destination) return true;
                                                  return false;
                                              }());
+    w.name("interrupted"), w.boolean(info.interrupted);
     w.name("result");
     w.begin_array();
     for (const auto& h : hops) {

@@ -3,6 +3,7 @@
 
 #include "support/cli_run.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -50,5 +51,20 @@ TEST(TraceMultipathCli, UsageErrorsExitTwo) {
         const auto r = run(args);
         EXPECT_EQ(r.status, 2) << args << ": " << r.out;
         EXPECT_EQ(r.out.rfind("icmpkit trace: ", 0), 0u) << args << ": " << r.out;
+    }
+}
+
+// Continuous mode has no end in virtual time (it would spin without printing): refused with
+// --sim, one line, exit 2; --report-every likewise, and without --cycles.
+TEST(TraceMultipathCli, ContinuousModeNeedsRealTime) {
+    const auto r = run("--cycles=0 --sim h1");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.out, "icmpkit trace: --cycles=0 (continuous) needs real time: give a count with --sim\n");
+    for (const char* args : {"--cycles=3 --report-every=1 --sim h1", "--mda --report-every=1 --sim h1",
+                             "--cycles=0 --report-every=0 h1", "--cycles=-1 h1"}) {
+        const auto e = run(args);
+        EXPECT_EQ(e.status, 2) << args << ": " << e.out;
+        EXPECT_EQ(e.out.rfind("icmpkit trace: ", 0), 0u) << args << ": " << e.out;
+        EXPECT_EQ(std::count(e.out.begin(), e.out.end(), '\n'), 1) << args << ": " << e.out;
     }
 }

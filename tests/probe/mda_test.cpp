@@ -326,3 +326,32 @@ TEST(Mda, IgnoresRepliesToNothingWeSent) {
     EXPECT_EQ(mda.result().ignored, 2u);
     EXPECT_EQ(mda.result().replies, 0u);
 }
+
+// SIGINT mid-run: what was found stays, marked interrupted and never complete.
+TEST(Mda, InterruptKeepsWhatWasFoundAndIsNeverComplete) {
+    probe::Mda mda({});
+    core::MonoTime now{};
+    mda.start(now);
+    const auto probes = mda.take_probes();
+    ASSERT_FALSE(probes.empty());
+    for (const auto& p : probes) mda.on_sent(p.serial, now);
+    probe::MdaReply r;
+    r.serial = probes[0].serial;
+    r.flow = probes[0].flow;
+    r.from = *core::IpAddress::parse("192.0.2.1");
+    r.kind = probe::MdaReplyKind::hop;
+    mda.on_reply(r, now + 1ms);
+    mda.interrupt();
+    EXPECT_TRUE(mda.finished());
+    EXPECT_TRUE(mda.take_probes().empty());
+    const auto res = mda.result();
+    EXPECT_TRUE(res.interrupted);
+    EXPECT_FALSE(res.complete);
+    ASSERT_FALSE(res.hops.empty());
+    ASSERT_TRUE(res.hops[0].interfaces[0].address);
+    EXPECT_EQ(*res.hops[0].interfaces[0].address, *core::IpAddress::parse("192.0.2.1"));
+
+    mda.interrupt();  // twice: nothing changes
+    EXPECT_TRUE(mda.result().interrupted);
+    EXPECT_EQ(mda.result().hops.size(), res.hops.size());
+}

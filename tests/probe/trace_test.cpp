@@ -451,3 +451,52 @@ TEST(Trace, SilentRouterOnARateLimitedPathIsAskedAfterAToken) {
     EXPECT_EQ(h.hops[2].probes[1].status, TraceProbeResult::Status::timeout);
     EXPECT_EQ(h.hops[0].probes[1].status, TraceProbeResult::Status::timeout);
 }
+
+// SIGINT while TTL 2 is being probed: hop 1 (printed already) stays, hop 2 comes out with its one
+// answer and `*` for the rest, nothing after it, then TraceFinish.
+TEST(Trace, InterruptEmitsTheHopBeingProbed) {
+    auto c = config();
+    c.window = 6;  // TTL 1 and 2, three probes each
+    Harness h(c);
+    h.start();
+    ASSERT_EQ(h.sent.size(), 6u);
+    h.now = h.now + 5ms;
+    for (std::size_t i = 0; i < 3; ++i) h.answer(i, 11, 0, router(1));
+    h.answer(3, 11, 0, router(2));  // TTL 2: one answer of three
+    ASSERT_EQ(h.hops.size(), 1u);
+    const std::size_t before = h.sent.size();
+    h.trace.interrupt(h.now);
+    h.drain();
+    EXPECT_TRUE(h.finished);
+    EXPECT_TRUE(h.trace.finished());
+    EXPECT_EQ(h.sent.size(), before);  // nothing more goes out
+    ASSERT_EQ(h.hops.size(), 2u);
+    EXPECT_EQ(h.hops[1].ttl, 2);
+    ASSERT_EQ(h.hops[1].probes.size(), 3u);
+    int answered = 0, starred = 0;
+    for (const auto& p : h.hops[1].probes) {
+        answered += p.status == TraceProbeResult::Status::answered;
+        starred += p.status == TraceProbeResult::Status::timeout;
+    }
+    EXPECT_EQ(answered, 1);
+    EXPECT_EQ(starred, 2);
+    EXPECT_FALSE(h.hops[1].final);
+    EXPECT_FALSE(h.trace.next_deadline());
+}
+
+// Interrupted before anything went out for the next hop: no empty hop is invented.
+TEST(Trace, InterruptBeforeAProbeOfTheNextHopPrintsNothingMore) {
+    auto c = config();
+    c.window = 3;  // TTL 1 only
+    Harness h(c);
+    h.start();
+    h.trace.interrupt(h.now);  // TTL 1 was sent: it is the hop being probed
+    h.drain();
+    ASSERT_EQ(h.hops.size(), 1u);
+    EXPECT_EQ(h.hops[0].ttl, 1);
+    Harness idle(c);
+    idle.trace.interrupt(idle.now);  // never started
+    idle.drain();
+    EXPECT_TRUE(idle.hops.empty());
+    EXPECT_TRUE(idle.trace.finished());
+}

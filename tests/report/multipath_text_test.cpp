@@ -167,3 +167,37 @@ TEST(MdaDot, OneNodePerInterfaceOneEdgePerLink) {
     for (auto at = dot.find(" -> "); at != std::string::npos; at = dot.find(" -> ", at + 1)) ++edges;
     EXPECT_EQ(edges, 5u);
 }
+
+// SIGINT: a count not reached gets one closing line; continuous mode (tests 0) ends this way
+// normally and gets none; JSON says so either way.
+TEST(CyclesText, InterruptedCountedRunSaysHowFarItGot) {
+    probe::CyclesReport r;
+    r.hops.push_back(hop(1, "127.0.0.1", 3, 100));
+    r.cycles = 3;
+    const std::string table = "HOST: vm                          Loss%   Snt   Last   Avg  Best  Wrst StDev\n"
+                              "  1.|-- 127.0.0.1                  0.0%     3    0.1   0.1   0.1   0.1   0.0\n";
+    EXPECT_EQ(report::cycles_text(r, {.local_host = "vm", .tests = 10, .interrupted = true}),
+              table + "Interrupted after 3 of 10 cycles.\n");
+    EXPECT_EQ(report::cycles_text(r, {.local_host = "vm", .tests = 0, .interrupted = true}), table);
+    EXPECT_EQ(report::cycles_text(r, {.local_host = "vm", .tests = 3}), table);
+    auto j = nlohmann::json::parse(report::cycles_json(r, {.local_host = "vm", .tests = 0, .interrupted = true}));
+    EXPECT_EQ(j["interrupted"], true);
+    EXPECT_EQ(j["report"]["mtr"]["tests"], 0);
+    j = nlohmann::json::parse(report::cycles_json(r, {.local_host = "vm", .tests = 3}));
+    EXPECT_EQ(j["interrupted"], false);
+}
+
+TEST(MdaText, InterruptedIsMarkedIncompleteEverywhere) {
+    auto r = diamond();
+    r.complete = false;
+    r.interrupted = true;
+    const auto text = report::mda_text(r, info());
+    EXPECT_NE(text.find("2 paths, 40 probes (20.0 per path), 20 flows, 0 timeouts; interrupted, incomplete\n"),
+              std::string::npos) << text;
+    const auto j = nlohmann::json::parse(report::mda_json(r, info()));
+    EXPECT_EQ(j["interrupted"], true);
+    EXPECT_EQ(j["complete"], false);
+    EXPECT_EQ(nlohmann::json::parse(report::mda_json(diamond(), info()))["interrupted"], false);
+    EXPECT_NE(report::mda_dot(r, info()).find("  label=\"interrupted, incomplete\";\n"), std::string::npos);
+    EXPECT_EQ(report::mda_dot(diamond(), info()).find("interrupted"), std::string::npos);
+}

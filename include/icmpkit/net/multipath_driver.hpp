@@ -17,6 +17,7 @@
 #include "icmpkit/core/result.hpp"
 
 #include "icmpkit/core/time.hpp"
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/net/sim_driver.hpp"
 #include "icmpkit/probe/cycles.hpp"
 #include "icmpkit/probe/mda.hpp"
@@ -52,7 +53,8 @@ struct SimMultipathOptions {
 };
 
 struct MultipathRunStats {
-    bool finished = false;       // false: interrupted at the ceiling
+    bool finished = false;       // false: interrupted (the ceiling or a signal)
+    int signal = 0;              // the signal (SIGINT, SIGTERM) that interrupted it; 0: none
     core::MonoTime end{};
     std::uint64_t sent = 0, received = 0;
     std::uint64_t rejected = 0;  // responses match_response() refused (not ours, malformed, ...)
@@ -72,7 +74,13 @@ MultipathRunStats run_multipath_sim(const MultipathEngine& engine, const probe::
 // probe; answers come from a raw ICMP / ICMPv6 socket. Methods udp_paris and icmp_paris.
 struct SocketMultipathOptions {
     std::string interface;  // SO_BINDTODEVICE when set
-    core::Duration ceiling = std::chrono::minutes(5);
+    core::Duration ceiling = std::chrono::minutes(5);  // wall time, then interrupted
+    // Watched with the sockets: a signal read from it interrupts the engine (what was found so
+    // far stays in its result / report) and MultipathRunStats::signal says which. Not owned.
+    SignalBlock* signals = nullptr;
+    // Called after every wake of the loop (at least every 200 ms): continuous --cycles re-prints
+    // its report from here.
+    std::function<void(core::MonoTime)> on_wake;
 };
 
 struct MultipathSocketError {
@@ -83,7 +91,7 @@ struct MultipathSocketError {
 
 // Fills space.source with the routing table's source for the destination when unspecified, then
 // runs the loop until the engine finishes or the ceiling passes. The engine must have been
-// start()ed; run_multipath restarts nothing.
+// start()ed; run_multipath restarts nothing. Stops early on a signal from options.signals.
 core::Result<MultipathRunStats, MultipathSocketError> run_multipath(const MultipathEngine& engine,
                                                                     probe::ProbeSpace& space,
                                                                     const SocketMultipathOptions& options);

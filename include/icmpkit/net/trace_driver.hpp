@@ -13,6 +13,7 @@
 #include "icmpkit/core/address.hpp"
 #include "icmpkit/core/result.hpp"
 #include "icmpkit/core/time.hpp"
+#include "icmpkit/net/signals.hpp"
 #include "icmpkit/net/sim_driver.hpp"
 #include "icmpkit/probe/trace.hpp"
 
@@ -27,6 +28,7 @@ struct SimTraceOptions {
 
 struct TraceRunResult {
     bool finished = false;  // false: interrupted
+    int signal = 0;         // the signal (SIGINT, SIGTERM) that interrupted it; 0: none
     core::MonoTime end{};
     core::Duration elapsed{0};
 };
@@ -41,6 +43,9 @@ struct SocketTraceOptions {
     std::string interface;             // -i: SO_BINDTODEVICE
     core::Duration ceiling = std::chrono::minutes(10);
     bool allow_raw_fallback = true;    // ICMP: raw socket when ping sockets are not allowed
+    // Watched with the sockets: a signal read from it interrupts the trace (Trace::interrupt
+    // prints the hop being probed), and TraceRunResult::signal says which. Not owned.
+    SignalBlock* signals = nullptr;
 };
 
 struct SocketTraceSetup {
@@ -71,7 +76,8 @@ using TraceSocketsPtr = std::unique_ptr<TraceSockets, TraceSocketsDeleter>;
 // Opens the sockets the method needs, then drops capabilities (net::drop_capabilities).
 core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
     const probe::ProbeSpace& space, const SocketTraceOptions& options, SocketTraceSetup& setup);
-// Runs until the trace finishes, the ceiling passes or `stop` returns true (checked each wake).
+// Runs until the trace finishes, the ceiling passes, a signal arrives on options.signals or `stop`
+// returns true (checked each wake).
 core::Result<TraceRunResult, TraceSocketError> run_trace(probe::Trace& trace, TraceSockets& sockets,
                                                          const SocketTraceOptions& options,
                                                          const TraceEventFn& on_event,

@@ -113,6 +113,7 @@ struct MdaResult {
     bool reached = false;        // some path ends at the destination
     bool budget_exhausted = false;
     bool complete = false;       // every interface's successors enumerated to the stopping rule
+    bool interrupted = false;    // interrupt() stopped it (SIGINT): never complete
 };
 
 class Mda {
@@ -124,7 +125,7 @@ public:
     void on_send_error(std::uint16_t serial, core::MonoTime now);  // counts as unanswered
     void on_reply(const MdaReply& reply, core::MonoTime now);
     void on_timer(core::MonoTime now);
-    void interrupt();  // stop now; result() holds what was found
+    void interrupt();  // stop now; result() holds what was found, marked interrupted, incomplete
 
     std::vector<MdaProbe> take_probes();
     std::optional<core::MonoTime> next_deadline() const noexcept;
@@ -197,6 +198,7 @@ private:
     std::uint8_t ttl_ = 1;                 // the hop being discovered
     unsigned silent_run_ = 0;
     bool started_ = false, finished_ = false, reached_ = false, budget_exhausted_ = false;
+    bool interrupted_ = false;
     std::uint64_t replies_ = 0, timeouts_ = 0, ignored_ = 0;
 };
 

@@ -119,6 +119,8 @@ public:
     // An already matched response (error queues give these).
     void on_response(const TraceResponse& r, core::MonoTime now);
     void on_timer(core::MonoTime now);
+    // SIGINT: emits the hop being probed as it stands (unanswered probes timed out), then
+    // TraceFinish.
     void interrupt(core::MonoTime now);
 
     std::vector<TraceAction> take_actions();

@@ -19,7 +19,8 @@ struct CyclesReportInfo {
     std::string destination;  // as given
     std::uint32_t packet_size = 64;
     std::uint8_t tos = 0;
-    std::uint32_t tests = 0;  // cycles asked for
+    std::uint32_t tests = 0;  // cycles asked for; 0: continuous (until SIGINT/SIGTERM)
+    bool interrupted = false; // stopped by SIGINT/SIGTERM (in-flight probes are not counted)
 };
 
 std::string cycles_text(const probe::CyclesReport& r, const CyclesReportInfo& info);

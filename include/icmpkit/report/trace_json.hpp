@@ -22,6 +22,7 @@ struct TraceJsonInfo {
     std::optional<std::int64_t> timestamp;  // Unix seconds at start (absent in --sim)
     std::optional<std::int64_t> endtime;
     bool simulated = false;
+    bool interrupted = false;  // stopped by SIGINT/SIGTERM: the last hop is the one being probed
 };
 
 std::string trace_json(const TraceJsonInfo& info, const std::vector<probe::TraceHop>& hops,
