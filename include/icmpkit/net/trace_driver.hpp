@@ -41,6 +41,10 @@ struct SocketTraceOptions {
     std::string interface;             // -i: SO_BINDTODEVICE
     core::Duration ceiling = std::chrono::minutes(10);
     bool allow_raw_fallback = true;    // ICMP: raw socket when ping sockets are not allowed
+    // -F (traceroute 2.1): DF on every probe whatever path MTU was learned (IP_PMTUDISC_PROBE),
+    // so each too-big probe gets its own Fragmentation Needed / Packet Too Big (!F-MTU). Without
+    // it IPv4 probes go without DF (IP_PMTUDISC_DONT) as traceroute's; IPv6 keeps the default.
+    bool dont_fragment = false;
 };
 
 struct SocketTraceSetup {
