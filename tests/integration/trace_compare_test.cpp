@@ -5,6 +5,7 @@
 // '!' annotations), never timings. Root only.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <regex>
@@ -57,7 +58,9 @@ std::string show(const HopLine& l) {
     return s + std::to_string(l.stars) + "*";
 }
 
-// Same TTLs, and at each the same addresses, number of '*' and annotations.
+// Same TTLs (the trace stops at the same hop), and at each the same addresses and the same
+// annotations; a '*' of traceroute may be an answer of ours (traceroute -I now and then loses an
+// answer the kernel sent, seen in about one run in ten), never the other way round.
 void expect_same_hops(const std::string& ours, const std::string& theirs) {
     const HopList a = parse(ours), b = parse(theirs);
     ASSERT_FALSE(b.empty()) << theirs;
@@ -65,8 +68,17 @@ void expect_same_hops(const std::string& ours, const std::string& theirs) {
     for (const auto& [ttl, line] : b) {
         auto it = a.find(ttl);
         ASSERT_NE(it, a.end()) << "ttl " << ttl << "\nours:\n" << ours << "traceroute:\n" << theirs;
-        EXPECT_TRUE(it->second == line) << "ttl " << ttl << ": ours " << show(it->second) << ", traceroute "
-                                        << show(line) << "\nours:\n" << ours << "traceroute:\n" << theirs;
+        const HopLine& mine = it->second;
+        const std::set<std::string> my_notes(mine.notes.begin(), mine.notes.end()),
+            their_notes(line.notes.begin(), line.notes.end());
+        const bool lost = line.stars > mine.stars;  // traceroute missed answers we got
+        const bool same = mine.stars <= line.stars &&
+                          (lost ? std::includes(mine.addresses.begin(), mine.addresses.end(), line.addresses.begin(),
+                                                line.addresses.end()) &&
+                                      std::includes(my_notes.begin(), my_notes.end(), their_notes.begin(), their_notes.end())
+                                : mine.addresses == line.addresses && mine.notes == line.notes);
+        EXPECT_TRUE(same) << "ttl " << ttl << ": ours " << show(mine) << ", traceroute " << show(line)
+                          << "\nours:\n" << ours << "traceroute:\n" << theirs;
     }
 }
 
