@@ -59,8 +59,9 @@ std::string show(const HopLine& l) {
 }
 
 // Same TTLs (the trace stops at the same hop), and at each the same addresses and the same
-// annotations; a '*' of traceroute may be an answer of ours (traceroute -I now and then loses an
-// answer the kernel sent, seen in about one run in ten), never the other way round.
+// annotations; a '*' of traceroute may be an answer of ours (now and then, under load, traceroute
+// shows '*' for an answer the kernel sent -- no rate-limit counter moved; probably its wait of
+// HERE/NEAR times microsecond RTTs), never the other way round.
 void expect_same_hops(const std::string& ours, const std::string& theirs) {
     const HopList a = parse(ours), b = parse(theirs);
     ASSERT_FALSE(b.empty()) << theirs;
