@@ -42,7 +42,7 @@ struct Options {
     std::optional<std::size_t> packet_length;
     std::string target;
     std::string source, interface;
-    bool numeric = false, extensions = false, json = false;
+    bool numeric = false, extensions = false, json = false, dont_fragment = false;
     std::optional<std::string> sim;
     std::optional<std::uint64_t> seed;
 };
@@ -81,11 +81,13 @@ void parse_wait(const char* s, probe::TraceConfig& c) {
 }
 
 void usage() {
-    std::printf("Usage: icmpkit trace [-46eInTU] [-f first_ttl] [-m max_ttl] [-q nqueries] [-N squeries]\n"
+    std::printf("Usage: icmpkit trace [-46eFInTU] [-f first_ttl] [-m max_ttl] [-q nqueries] [-N squeries]\n"
                 "                     [-w MAX[,HERE,NEAR]] [-p port] [-t tos] [-s src_addr] [-i device]\n"
                 "                     [-z sendwait] [--method=udp|udp-paris|icmp|tcp] [--retries=N]\n"
                 "                     [--ratelimit-wait=SECONDS]\n"
                 "                     [--sim[=TOPOLOGY]] [--seed=N] [--json] host [packetlen]\n"
+                "-F: DF on every probe (!F-MTU from the router before a smaller link); without it IPv4\n"
+                "probes may be fragmented, as traceroute's.\n"
                 "Paris UDP by default; -U classic UDP (ports from 33434), -I ICMP echo, -T TCP SYN (port 80).\n"
                 "Multipath: --mda (every path, MDA stopping rule) and --cycles=N (mtr-style report;\n"
                 "--cycles=0 runs until interrupted); their options: icmpkit trace --mda --help\n"
@@ -110,6 +112,7 @@ void apply_option(Options& o, int ch, const char* arg) {
     case 'w': parse_wait(arg, o.cfg); break;
     case 'p': o.port = parse_long("-p", arg, 1, 65535); break;
     case 'n': o.numeric = true; break;
+    case 'F': o.dont_fragment = true; break;
     case 'e': o.extensions = true; break;
     case 't': o.cfg.space.tos = static_cast<std::uint8_t>(parse_long("-t", arg, 0, 255)); break;
     case 's': o.source = arg; break;
@@ -147,7 +150,7 @@ Options parse(int argc, char** argv) {
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+46ITUf:m:q:N:w:p:net:s:i:z:h", longs, nullptr)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+46FITUf:m:q:N:w:p:net:s:i:z:h", longs, nullptr)) != -1) {
         if (ch == 'h') { usage(); throw Exit{0}; }
         if (ch == '?') fail(std::string("unknown or incomplete option '") + argv[optind - 1] + "'");
         apply_option(o, ch, optarg);
@@ -177,6 +180,7 @@ void finish_config(Options& o, const core::IpAddress& dest, std::uint64_t seed) 
 
 int run_sim(Options& o) {
     if (!o.interface.empty() || !o.source.empty()) fail("-i and -s are not supported with --sim");
+    if (o.dont_fragment) fail("-F is not supported with --sim");
     auto topo = load_topology(*o.sim);
     if (!topo) fail(topo.error());
     const std::uint64_t seed = o.seed.value_or(1);
@@ -216,6 +220,7 @@ int run_live(Options& o) {
     net::SocketTraceOptions so;
     so.interface = o.interface;
     so.signals = &signals;
+    so.dont_fragment = o.dont_fragment;
     net::SocketTraceSetup setup;
     auto socks = net::open_trace_sockets(o.cfg.space, so, setup);
     if (!socks) fail(socks.error().message);

@@ -89,6 +89,18 @@ bool set_recverr(int fd, bool v4) {
     return rc == 0;
 }
 
+// SocketTraceOptions::dont_fragment: what traceroute 2.1 does with and without -F.
+bool set_fragmentation(int fd, bool v4, bool dont_fragment) {
+    if (dont_fragment) {
+        const int probe = v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
+        return v4 ? ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) == 0
+                  : ::setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof probe) == 0;
+    }
+    if (!v4) return true;
+    const int dont = IP_PMTUDISC_DONT;
+    return ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof dont) == 0;
+}
+
 int open_raw(int af, int proto) { return ::socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto); }
 
 }  // namespace
@@ -160,6 +172,7 @@ core::Result<TraceSocketsPtr, TraceSocketError> open_trace_sockets(
                           : ::setsockopt(s->send_fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
         if (rc < 0) return sock_fail("setsockopt(TOS)");
     }
+    if (!set_fragmentation(s->send_fd, v4, options.dont_fragment)) return sock_fail("setsockopt(MTU_DISCOVER)");
     if (!v4 && s->icmp_fd >= 0) {
         const int one = 1;
         ::setsockopt(s->icmp_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one);

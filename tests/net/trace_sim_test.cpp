@@ -201,3 +201,78 @@ TEST(TraceSim, IcmpEndsWithEchoRepliesTcpWithProtocolUnreachable) {
 
 }  // namespace
 }  // namespace icmpkit::net
+
+namespace icmpkit::net {
+namespace {
+
+// Asymmetric return: probes go h0 - r1 - r2 - h1, but r2 (and h1, whose default route is r2) send
+// everything for 192.0.2.0/24 back over r3 (r2 - r3 10 ms, r3 - r1 20 ms). Hand-derived:
+//   TTL 1, r1: 1 ms there, 1 ms back                         =  2 ms, from 192.0.2.1
+//   TTL 2, r2: 1 + 2 ms there, 10 + 20 + 1 ms back           = 34 ms, from 198.51.100.9, the
+//              interface its route back leaves by (RFC 1812 4.3.2.4), not the one the probe came in
+//   TTL 3, h1: 1 + 2 + 3 ms there, 3 + 10 + 20 + 1 ms back   = 40 ms, from 203.0.113.10
+// (virtual time: the RTTs are exact, not measured). v6 the same with 2001:db8:: addresses.
+constexpr const char* asymmetric_text = R"topo(
+node h0 host
+node r1 router
+node r2 router
+node r3 router
+node h1 host
+entry h0
+addr h0 eth0 192.0.2.10/24 2001:db8:1::10/64
+addr r1 eth0 192.0.2.1/24 2001:db8:1::1/64
+addr r1 eth1 198.51.100.1/30 2001:db8:ff:1::1/64
+addr r2 eth0 198.51.100.2/30 2001:db8:ff:1::2/64
+addr r2 eth1 203.0.113.1/24 2001:db8:2::1/64
+addr r2 eth2 198.51.100.9/30 2001:db8:ff:3::1/64
+addr r3 eth0 198.51.100.10/30 2001:db8:ff:3::2/64
+addr r3 eth1 198.51.100.13/30 2001:db8:ff:4::1/64
+addr r1 eth2 198.51.100.14/30 2001:db8:ff:4::2/64
+addr h1 eth0 203.0.113.10/24 2001:db8:2::10/64
+link h0:eth0 r1:eth0 latency=1ms
+link r1:eth1 r2:eth0 latency=2ms
+link r2:eth1 h1:eth0 latency=3ms
+link r2:eth2 r3:eth0 latency=10ms
+link r3:eth1 r1:eth2 latency=20ms
+route h0 default via 192.0.2.1
+route h0 default via 2001:db8:1::1
+route r1 203.0.113.0/24 via 198.51.100.2
+route r1 2001:db8:2::/64 via 2001:db8:ff:1::2
+route r2 192.0.2.0/24 via 198.51.100.10
+route r2 2001:db8:1::/64 via 2001:db8:ff:3::2
+route r3 192.0.2.0/24 via 198.51.100.14
+route r3 2001:db8:1::/64 via 2001:db8:ff:4::2
+route h1 default via 203.0.113.1
+route h1 default via 2001:db8:2::1
+)topo";
+
+TEST(TraceSim, AsymmetricReturnPath) {
+    auto topo = sim::parse_topology(asymmetric_text, "asymmetric");
+    ASSERT_TRUE(topo.has_value()) << topo.error().describe();
+    struct Want {
+        const char* dst;
+        const char* hops[3];
+    };
+    for (const Want& w : {Want{"203.0.113.10", {"192.0.2.1", "198.51.100.9", "203.0.113.10"}},
+                          Want{"2001:db8:2::10", {"2001:db8:1::1", "2001:db8:ff:3::1", "2001:db8:2::10"}}}) {
+        const auto dst = *core::IpAddress::parse(w.dst);
+        auto path = sim::compute_path(*topo, dst);
+        for (auto m : {TraceMethod::udp_paris, TraceMethod::icmp_paris}) {
+            SCOPED_TRACE(std::string(w.dst) + " " + std::string(probe::method_name(m)));
+            auto r = trace(*topo, dst, m);
+            expect_matches_path(r, path, true);
+            ASSERT_EQ(r.hops.size(), 3u);
+            const core::Duration want_rtt[3] = {std::chrono::milliseconds(2), std::chrono::milliseconds(34),
+                                                std::chrono::milliseconds(40)};
+            for (int i = 0; i < 3; ++i)
+                for (const auto& p : r.hops[i].probes) {
+                    ASSERT_EQ(p.status, probe::TraceProbeResult::Status::answered) << "ttl " << i + 1;
+                    EXPECT_EQ(p.response.from, *core::IpAddress::parse(w.hops[i])) << "ttl " << i + 1;
+                    EXPECT_EQ(p.rtt, want_rtt[i]) << "ttl " << i + 1;
+                }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace icmpkit::net

@@ -197,9 +197,26 @@ bool NetnsChain::build() {
         if (!options_.kernel_rate_limits) {
             if (!set_.sysctl(ns, "net.ipv4.icmp_ratelimit=0")) return false;
             if (options_.ipv6 && !set_.sysctl(ns, "net.ipv6.icmp.ratelimit=0")) return false;
+            lift_global_icmp_limit(ns);
         }
     }
     return true;
+}
+
+// The per-namespace token bucket every ICMP error passes too (icmp_global_allow: burst 50, refilled
+// at most every 20 ms, each error costing 0-2 tokens) drops answers when two traceroutes run back
+// to back. Lifted only where the sysctl is per namespace (Linux 6.x): if writing it changed our own
+// namespace's value, it is global, and we put it back.
+void NetnsChain::lift_global_icmp_limit(const std::string& ns) {
+    auto value = [](const char* name) {
+        std::string v = run_cmd(std::string("cat /proc/sys/net/ipv4/") + name).out;
+        return v.substr(0, v.find('\n'));
+    };
+    const std::string burst = value("icmp_msgs_burst"), rate = value("icmp_msgs_per_sec");
+    if (burst.empty() || rate.empty()) return;
+    sh(set_.exec(ns) + "sysctl -qw net.ipv4.icmp_msgs_burst=100000 net.ipv4.icmp_msgs_per_sec=1000000");
+    if (value("icmp_msgs_burst") != burst)
+        sh("sysctl -qw net.ipv4.icmp_msgs_burst=" + burst + " net.ipv4.icmp_msgs_per_sec=" + rate);
 }
 
 void NetnsChain::flush_route_cache() const {

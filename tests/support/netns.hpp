@@ -113,6 +113,7 @@ public:
 
 private:
     bool build();
+    void lift_global_icmp_limit(const std::string& ns);
     ChainOptions options_;
     NetnsSet set_;
 };

@@ -46,6 +46,10 @@ struct SocketTraceOptions {
     // Watched with the sockets: a signal read from it interrupts the trace (Trace::interrupt
     // prints the hop being probed), and TraceRunResult::signal says which. Not owned.
     SignalBlock* signals = nullptr;
+    // -F (traceroute 2.1): DF on every probe whatever path MTU was learned (IP_PMTUDISC_PROBE),
+    // so each too-big probe gets its own Fragmentation Needed / Packet Too Big (!F-MTU). Without
+    // it IPv4 probes go without DF (IP_PMTUDISC_DONT) as traceroute's; IPv6 keeps the default.
+    bool dont_fragment = false;
 };
 
 struct SocketTraceSetup {
