@@ -77,7 +77,10 @@ void usage() {
                 "       ... [-46ITUn] [--method=udp-paris|icmp|tcp] [-f first_ttl] [-m max_ttl] [-p port]\n"
                 "           [--sim[=TOPOLOGY]] [--seed=N] host\n"
                 "--mda: every interface per hop and the links between hops (MDA stopping rule, default 95%%).\n"
-                "--cycles: an mtr-style report over N cycles; loss that does not carry on is marked (rl).\n");
+                "--cycles: an mtr-style report over N cycles; loss that does not carry on is marked (rl).\n"
+                "Privileges: raw sockets when allowed (root or CAP_NET_RAW, whole quotes); otherwise no privilege:\n"
+                "one UDP socket per flow (udp-paris), or one ICMP datagram socket per flow (icmp; needs\n"
+                "net.ipv4.ping_group_range to include your group).\n");
 }
 
 enum : int { o_mda = 256, o_conf, o_dot, o_cycles, o_interval, o_flows, o_budget, o_method, o_sim, o_seed, o_json };
@@ -194,7 +197,7 @@ int run_cycles_sim(Options& o, net::SimTransport& t, const core::IpAddress& dest
     return 0;
 }
 
-// Real sockets: raw (root or CAP_NET_RAW), udp-paris or icmp.
+// Real sockets: raw (root or CAP_NET_RAW) or one datagram socket per flow; udp-paris or icmp.
 int run_live(Options& o) {
     auto resolved = net::resolve(o.target, o.family);
     if (!resolved) fail(o.target + ": " + resolved.error());

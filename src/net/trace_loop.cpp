@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "errqueue_response.hpp"
 #include "trace_socket.hpp"
 #include "icmpkit/wire/checksum.hpp"
 #include "icmpkit/wire/ip_protocol.hpp"
@@ -23,48 +24,6 @@ core::MonoTime mono_now() {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return core::MonoTime{std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)};
-}
-
-// An error-queue entry rebuilt as the ICMP error it came from, so match_response() judges it like
-// any other: the kernel keeps type, code, info, the offender, the original destination (and UDP
-// port) and the quoted transport payload, not the quoted IP header (its TTL and TOS are unknown).
-core::Buffer rebuild_error(const TraceSockets& s, const sock_extended_err& e, std::uint16_t dport,
-                           const std::uint8_t* data, std::size_t n) {
-    const bool v4 = s.space.destination.is_v4();
-    const bool udp = s.space.method == probe::TraceMethod::udp || s.space.method == probe::TraceMethod::udp_paris;
-    core::Buffer m{e.ee_type, e.ee_code, 0, 0, 0, 0, 0, 0};
-    if (v4 && e.ee_type == 3 && e.ee_code == 4) core::store_be16(&m[6], static_cast<std::uint16_t>(e.ee_info));
-    if (!v4 && (e.ee_type == 2 || e.ee_type == 4)) core::store_be32(&m[4], e.ee_info);
-    core::Buffer transport;
-    if (udp) {
-        transport.resize(8);
-        core::store_be16(&transport[0], s.space.source_port);
-        core::store_be16(&transport[2], dport);
-        core::store_be16(&transport[4], static_cast<std::uint16_t>(8 + n));
-    }
-    transport.insert(transport.end(), data, data + n);
-    core::ByteWriter w(m);
-    const std::uint8_t proto = probe::method_protocol(s.space.method, s.space.destination.family());
-    if (v4) {
-        wire::Ipv4Header h;
-        h.total_length = static_cast<std::uint16_t>(20 + transport.size());
-        h.ttl = 1;
-        h.protocol = proto;
-        h.source = s.space.source.is_v4() ? s.space.source.v4() : core::Ipv4Address();
-        h.destination = s.space.destination.v4();
-        h.emit(w);
-    } else {
-        wire::Ipv6Header h;
-        h.payload_length = static_cast<std::uint16_t>(transport.size());
-        h.next_header = proto;
-        h.hop_limit = 1;
-        h.source = s.space.source.is_v6() ? s.space.source.v6() : core::Ipv6Address();
-        h.destination = s.space.destination.v6();
-        h.emit(w);
-    }
-    w.bytes(core::Bytes(transport));
-    if (v4) core::store_be16(&m[2], wire::internet_checksum(core::Bytes(m)));
-    return m;
 }
 
 class Loop {
@@ -172,31 +131,10 @@ private:
     }
 
     bool read_errqueue() {
-        std::array<std::uint8_t, 2048> data{};
-        std::array<std::uint8_t, 512> ctrl{};
-        sockaddr_storage target{};
-        iovec iov{data.data(), data.size()};
-        msghdr m{};
-        m.msg_name = &target, m.msg_namelen = sizeof target, m.msg_iov = &iov, m.msg_iovlen = 1;
-        m.msg_control = ctrl.data(), m.msg_controllen = ctrl.size();
-        const ssize_t n = ::recvmsg(s_.send_fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
-        if (n < 0) return false;
-        const sock_extended_err* e = nullptr;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
-                e = reinterpret_cast<const sock_extended_err*>(CMSG_DATA(c));
-        if (!e || (e->ee_origin != SO_EE_ORIGIN_ICMP && e->ee_origin != SO_EE_ORIGIN_ICMP6)) return true;
-        auto offender = from_sockaddr(SO_EE_OFFENDER(e));
-        if (!offender) return true;
-        std::uint16_t dport = 0;
-        if (target.ss_family == AF_INET) dport = ntohs(reinterpret_cast<sockaddr_in*>(&target)->sin_port);
-        else if (target.ss_family == AF_INET6) dport = ntohs(reinterpret_cast<sockaddr_in6*>(&target)->sin6_port);
-        const auto msg = rebuild_error(s_, *e, dport, data.data(), static_cast<std::size_t>(n));
-        auto r = probe::match_response(s_.space, s_.space.destination.is_v4() ? 1 : 58, core::Bytes(msg), *offender);
-        r.quoted_ttl.reset();  // not kept by the kernel
-        r.quoted_tos.reset();
-        trace_.on_response(r, mono_now());
+        auto e = read_error_response(s_.send_fd, s_.space, s_.space.source_port);
+        if (!e.read) return false;
+        if (!e.response) return true;
+        trace_.on_response(*e.response, mono_now());
         dispatch();
         return true;
     }
