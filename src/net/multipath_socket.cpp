@@ -111,7 +111,7 @@ private:
             errno = e;
             if (icmp && (e == EACCES || e == EPERM))
                 return core::Unexpected<MultipathSocketError>(MultipathSocketError{
-                    e, "--mda/--cycles: " + no_socket_advice(space.destination.family()) + " (or use --method=udp-paris)",
+                    e, "--mda/--cycles: " + no_socket_advice(space.destination.family()) + "; or use --method=udp-paris",
                     true});
             return sys_fail(icmp ? "socket(ICMP datagram)" : "socket(UDP)");
         }

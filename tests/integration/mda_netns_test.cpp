@@ -144,6 +144,9 @@ TEST_F(MdaNetns, UnprivilegedIcmpNeedsPingGroupRange) {
     EXPECT_NE(refused.out.find("--method=udp-paris"), std::string::npos) << refused.out;
 
     ASSERT_TRUE(set_->run("a", "sysctl -qw net.ipv4.ping_group_range='0 2147483647'")) << set_->failure();
+    const auto r6 = run_cmd(in_a_unprivileged("--mda -I --json -n -m 8 2001:db8:2::2"), 90);
+    ASSERT_EQ(r6.rc, 0) << r6.out;
+    EXPECT_EQ(nlohmann::json::parse(r6.out)["reached"], true) << r6.out;
     const auto r = run_cmd(in_a_unprivileged("--mda -I --json -n -m 8 203.0.113.2"), 90);
     ASSERT_EQ(r.rc, 0) << r.out;
     const auto j = nlohmann::json::parse(r.out);
