@@ -87,7 +87,10 @@ void usage() {
                 "every cycle when stdout is a terminal (screen cleared first), every --report-every seconds\n"
                 "otherwise (--json: one document per line), and once more at the end.\n"
                 "SIGINT/SIGTERM: the report (--mda: what was found, marked incomplete) is printed, JSON\n"
-                "says \"interrupted\": true; exit status 130 after SIGINT, 143 after SIGTERM; 2 on bad input.\n");
+                "says \"interrupted\": true; exit status 130 after SIGINT, 143 after SIGTERM; 2 on bad input.\n"
+                "Privileges: raw sockets when allowed (root or CAP_NET_RAW, whole quotes); otherwise no privilege:\n"
+                "one UDP socket per flow (udp-paris), or one ICMP datagram socket per flow (icmp; needs\n"
+                "net.ipv4.ping_group_range to include your group).\n");
 }
 
 enum : int {
@@ -281,7 +284,7 @@ int run_cycles_live(Options& o, probe::ProbeSpace& space, std::uint64_t seed) {
     return r->signal ? net::exit_status_for_signal(r->signal) : 0;
 }
 
-// Real sockets: raw (root or CAP_NET_RAW), udp-paris or icmp.
+// Real sockets: raw (root or CAP_NET_RAW) or one datagram socket per flow; udp-paris or icmp.
 int run_live(Options& o) {
     auto resolved = net::resolve(o.target, o.family);
     if (!resolved) fail(o.target + ": " + resolved.error());

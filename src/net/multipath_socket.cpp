@@ -1,4 +1,4 @@
-// net: the multipath engines over raw sockets; see include/icmpkit/net/multipath_driver.hpp.
+// net: the multipath engines over raw sockets, or one datagram socket per flow without privileges; see include/icmpkit/net/multipath_driver.hpp.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -10,10 +10,13 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <memory>
+#include <vector>
 
 #include "icmpkit/net/multipath_driver.hpp"
 #include "icmpkit/net/ping_socket.hpp"
 #include "icmpkit/wire/ipv4.hpp"
+#include "multipath_flows.hpp"
 #include "sockaddr_util.hpp"
 
 namespace icmpkit::net {
@@ -52,11 +55,15 @@ class Loop {
 public:
     Loop(const MultipathEngine& e, const probe::ProbeSpace& s) : e_(e), s_(s), v4_(s.destination.is_v4()) {}
 
-    core::Result<void, MultipathSocketError> open(const SocketMultipathOptions& o) {
+    // Raw sockets when allowed (whole quotes, any flow from one socket); refused, one datagram
+    // socket per flow (multipath_flows.hpp).
+    core::Result<void, MultipathSocketError> open(probe::ProbeSpace& space, const SocketMultipathOptions& o) {
         const int af = v4_ ? AF_INET : AF_INET6;
         const int proto = probe::method_protocol(s_.method, s_.destination.family());
         send_.fd = ::socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, v4_ ? IPPROTO_RAW : proto);
-        if (send_.fd < 0) return sys_fail("raw socket (--mda/--cycles need root or CAP_NET_RAW)");
+        if (send_.fd < 0 && (errno == EPERM || errno == EACCES)) return open_datagram(space, o);
+        if (send_.fd < 0) return sys_fail("raw socket");
+        space.identification_is_serial = v4_;
         recv_.fd = ::socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, v4_ ? IPPROTO_ICMP : IPPROTO_ICMPV6);
         if (recv_.fd < 0) return sys_fail("raw ICMP socket");
         for (int fd : {send_.fd, recv_.fd})
@@ -82,12 +89,16 @@ public:
             }
             core::Duration wait = std::chrono::milliseconds(200);
             if (auto d = e_.next_deadline()) wait = std::clamp<core::Duration>(*d - now, core::Duration{0}, wait);
-            pollfd p[2] = {{recv_.fd, POLLIN, 0}, {sfd, POLLIN, 0}};
             timespec ts{static_cast<time_t>(wait.count() / 1000000000), static_cast<long>(wait.count() % 1000000000)};
-            ::ppoll(p, sfd >= 0 ? 2 : 1, &ts, nullptr);
-            // The signal first, then the socket: answers queued before the signal still count.
+            if (flows_) flows_->poll_set(poll_);
+            else poll_.assign(1, pollfd{recv_.fd, POLLIN, 0});
+            if (sfd >= 0) poll_.push_back(pollfd{sfd, POLLIN, 0});
+            ::ppoll(poll_.data(), poll_.size(), &ts, nullptr);
+            if (sfd >= 0) poll_.pop_back();
+            // The signal first, then the sockets: answers queued before the signal still count.
             const int sig = o.signals ? o.signals->take() : 0;
-            for (int i = 0; i < 256 && receive(); ++i) {}
+            if (flows_) flows_->receive(poll_, [this](probe::TraceResponse r, core::MonoTime at) { deliver(std::move(r), at); });
+            else for (int i = 0; i < 256 && receive(); ++i) {}
             if (sig) {
                 st_.signal = sig;
                 e_.interrupt();
@@ -104,6 +115,37 @@ public:
     }
 
 private:
+    core::Result<void, MultipathSocketError> open_datagram(probe::ProbeSpace& space, const SocketMultipathOptions& o) {
+        const bool icmp = space.method == probe::TraceMethod::icmp_paris;
+        if (const int e = FlowSockets::allowed(space); e != 0) {
+            errno = e;
+            if (icmp && (e == EACCES || e == EPERM))
+                return core::Unexpected<MultipathSocketError>(MultipathSocketError{
+                    e, "--mda/--cycles: " + no_socket_advice(space.destination.family()) + "; or use --method=udp-paris",
+                    true});
+            return sys_fail(icmp ? "socket(ICMP datagram)" : "socket(UDP)");
+        }
+        space.identification_is_serial = false;  // the kernel writes the IP header
+        if (!FlowSockets::choose_base(space, o.interface)) {
+            errno = EADDRINUSE;
+            return sys_fail(std::string("no free range of ") + std::to_string(space.flows) +
+                            (icmp ? " ICMP identifiers" : " UDP source ports"));
+        }
+        flows_ = std::make_unique<FlowSockets>(space, o.interface);
+        return {};
+    }
+
+    void deliver(probe::TraceResponse r, core::MonoTime at) {
+        if (r.kind == probe::ResponseKind::unreachable && r.from == s_.destination)
+            r.kind = probe::ResponseKind::destination;
+        if (r.kind == probe::ResponseKind::rejected) {
+            ++st_.rejected;
+            return;
+        }
+        ++st_.received;
+        e_.on_response(r, at);
+    }
+
     bool receive() {
         std::array<std::uint8_t, 2048> buf{};
         sockaddr_storage from{};
@@ -122,15 +164,7 @@ private:
             ttl = h->ttl();
             payload = h->payload();
         }
-        auto r = probe::match_response(s_, v4_ ? 1 : 58, payload, *src, ttl);
-        if (r.kind == probe::ResponseKind::unreachable && r.from == s_.destination)
-            r.kind = probe::ResponseKind::destination;
-        if (r.kind == probe::ResponseKind::rejected) {
-            ++st_.rejected;
-            return true;
-        }
-        ++st_.received;
-        e_.on_response(r, at);
+        deliver(probe::match_response(s_, v4_ ? 1 : 58, payload, *src, ttl), at);
         return true;
     }
 
@@ -138,7 +172,9 @@ private:
         for (const auto& p : e_.take_probes()) {
             const probe::ProbeId id{p.flow, p.serial, p.ttl};
             ssize_t n = -1;
-            if (v4_) {
+            if (flows_) {
+                n = flows_->send(p) ? 0 : -1;
+            } else if (v4_) {
                 const auto d = probe::build_datagram(s_, id);
                 auto sa = to_sockaddr(s_.destination, 0);
                 n = ::sendto(send_.fd, d.data(), d.size(), 0, sa.get(), sa.len);
@@ -158,6 +194,8 @@ private:
     const probe::ProbeSpace& s_;
     bool v4_;
     Fd send_, recv_;
+    std::unique_ptr<FlowSockets> flows_;  // unprivileged: one datagram socket per flow
+    std::vector<pollfd> poll_;
     MultipathRunStats st_;
 };
 
@@ -176,9 +214,8 @@ core::Result<MultipathRunStats, MultipathSocketError> run_multipath(const Multip
         if (!src) return sys_fail("no route to " + space.destination.to_string());
         space.source = *src;
     }
-    space.identification_is_serial = space.destination.is_v4();
     Loop loop(engine, space);
-    if (auto o = loop.open(options); !o) return core::Unexpected<MultipathSocketError>(o.error());
+    if (auto o = loop.open(space, options); !o) return core::Unexpected<MultipathSocketError>(o.error());
     return loop.run(options);
 }
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "errqueue_response.hpp"
 #include "trace_socket.hpp"
 #include "icmpkit/wire/ip_protocol.hpp"
 #include "icmpkit/wire/ipv4.hpp"
@@ -135,33 +136,10 @@ private:
     }
 
     bool read_errqueue() {
-        std::array<std::uint8_t, 2048> data{};
-        std::array<std::uint8_t, 512> ctrl{};
-        sockaddr_storage target{};
-        iovec iov{data.data(), data.size()};
-        msghdr m{};
-        m.msg_name = &target, m.msg_namelen = sizeof target, m.msg_iov = &iov, m.msg_iovlen = 1;
-        m.msg_control = ctrl.data(), m.msg_controllen = ctrl.size();
-        const ssize_t n = ::recvmsg(s_.send_fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
-        if (n < 0) return false;
-        const sock_extended_err* e = nullptr;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
-                e = reinterpret_cast<const sock_extended_err*>(CMSG_DATA(c));
-        if (!e || (e->ee_origin != SO_EE_ORIGIN_ICMP && e->ee_origin != SO_EE_ORIGIN_ICMP6)) return true;
-        auto offender = from_sockaddr(SO_EE_OFFENDER(e));
-        if (!offender) return true;
-        std::uint16_t dport = 0;
-        if (target.ss_family == AF_INET) dport = ntohs(reinterpret_cast<sockaddr_in*>(&target)->sin_port);
-        else if (target.ss_family == AF_INET6) dport = ntohs(reinterpret_cast<sockaddr_in6*>(&target)->sin6_port);
-        probe::QueuedError q;
-        q.type = e->ee_type, q.code = e->ee_code, q.info = e->ee_info, q.destination_port = dport;
-        // IP(V6)_RECVERR_RFC4884: where the extension structure starts (0 without the option).
-        // A cut-short entry (MSG_TRUNC) has lost the end of its structure: ignore the offset.
-        if (s_.recverr_rfc4884 && !(m.msg_flags & MSG_TRUNC)) q.extension_offset = e->ee_rfc4884.len;
-        auto r = probe::match_queued_error(s_.space, q, core::Bytes(data.data(), static_cast<std::size_t>(n)), *offender);
-        trace_.on_response(r, mono_now());
+        auto e = read_error_response(s_.send_fd, s_.space, s_.space.source_port);
+        if (!e.read) return false;
+        if (!e.response) return true;
+        trace_.on_response(*e.response, mono_now());
         dispatch();
         return true;
     }

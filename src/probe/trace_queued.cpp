@@ -54,7 +54,7 @@ core::Buffer rebuild_queued_error(const ProbeSpace& s, const QueuedError& e, cor
     core::Buffer transport;
     if (udp) {  // the UDP header the kernel stripped: our ports, the length of what is quoted
         transport.resize(8);
-        core::store_be16(&transport[0], s.source_port);
+        core::store_be16(&transport[0], e.source_port ? e.source_port : s.source_port);
         core::store_be16(&transport[2], e.destination_port);
         core::store_be16(&transport[4], static_cast<std::uint16_t>(8 + split.original.size()));
     }

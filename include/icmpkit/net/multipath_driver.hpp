@@ -69,9 +69,15 @@ MultipathRunStats run_multipath_sim(const MultipathEngine& engine, const probe::
                                     SimTransport& transport, const SimMultipathOptions& options = {});
 
 // ---- real sockets ----
-// Raw sockets (root or CAP_NET_RAW): IPv4 probes are whole datagrams (IP_HDRINCL, identification
-// = serial, any flow's source port), IPv6 probes the transport segment with the hop limit set per
-// probe; answers come from a raw ICMP / ICMPv6 socket. Methods udp_paris and icmp_paris.
+// Raw sockets when allowed (root or CAP_NET_RAW): IPv4 probes are whole datagrams (IP_HDRINCL,
+// identification = serial, any flow's source port), IPv6 probes the transport segment with the hop
+// limit set per probe; answers come from a raw ICMP / ICMPv6 socket. When raw sockets are refused
+// (EPERM/EACCES), no privilege: one kernel datagram socket per flow in use, opened lazily and bound
+// to source_port + flow -- UDP for udp_paris, ICMP datagram sockets for icmp_paris (the kernel's echo
+// identifier is the bound port; needs net.ipv4.ping_group_range) -- TTL per probe, ICMP errors
+// from each socket's error queue (IP_RECVERR; quoted TTL/TOS and extensions are then unknown).
+// space.source_port is moved before starting when a port of [source_port, source_port + flows)
+// is in use. Methods udp_paris and icmp_paris.
 struct SocketMultipathOptions {
     std::string interface;  // SO_BINDTODEVICE when set
     core::Duration ceiling = std::chrono::minutes(5);  // wall time, then interrupted

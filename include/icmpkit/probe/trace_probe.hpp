@@ -158,6 +158,7 @@ struct QueuedError {
     std::uint32_t info = 0;              // ee_info: next-hop MTU (v4 frag needed, v6 packet too big)
     std::uint16_t destination_port = 0;  // UDP methods
     std::uint16_t extension_offset = 0;  // ee_rfc4884.len with IP(V6)_RECVERR_RFC4884; 0 = none
+    std::uint16_t source_port = 0;       // UDP methods: the socket's port (0: space.source_port)
 };
 
 // Rebuilds `e` as the ICMP error it came from -- with an RFC 4884 length attribute and the
