@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <cerrno>
 
 #include "icmpkit/core/bytes.hpp"
 #include "sockaddr_util.hpp"
@@ -39,6 +40,19 @@ ErrqueueRead read_error_response(int fd, const probe::ProbeSpace& space, std::ui
     // the option). A cut-short entry (MSG_TRUNC) has lost the end of its structure: ignore it.
     if (!(m.msg_flags & MSG_TRUNC)) q.extension_offset = e->ee_rfc4884.len;
     return {true, probe::match_queued_error(space, q, core::Bytes(data.data(), static_cast<std::size_t>(n)), *offender)};
+}
+
+ssize_t send_past_pending_error(int fd, core::Bytes data, const sockaddr* to, socklen_t to_len) {
+    ssize_t n = -1;
+    for (int attempt = 0; attempt < 3 && n < 0; ++attempt) {
+        int pending = 0;
+        socklen_t len = sizeof pending;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &len);
+        n = ::sendto(fd, data.data(), data.size(), 0, to, to_len);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS || errno == EINVAL || errno == EMSGSIZE))
+            break;  // the send's own failure, not a pending error
+    }
+    return n;
 }
 
 }  // namespace icmpkit::net

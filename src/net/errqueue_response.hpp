@@ -5,6 +5,8 @@
 #include <time.h>  // linux/errqueue.h needs struct timespec
 #include <linux/errqueue.h>
 
+#include <sys/socket.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,5 +25,11 @@ struct ErrqueueRead {
 // (probe::match_queued_error, RFC 4884 extensions included). `source_port`: the UDP source port
 // of the socket the entry came from.
 ErrqueueRead read_error_response(int fd, const probe::ProbeSpace& space, std::uint16_t source_port);
+
+// An error-queue socket (IP_RECVERR) keeps the last ICMP error also as its pending socket error,
+// and the next send fails with it (sock_alloc_send_pskb) without sending, while the entry stays
+// queued: with several probes in flight every other one was lost. Clears it (SO_ERROR) before
+// sending, and sends again while a new one arrived meanwhile (at most 3 tries). sendto's result.
+ssize_t send_past_pending_error(int fd, core::Bytes data, const sockaddr* to, socklen_t to_len);
 
 }  // namespace icmpkit::net

@@ -116,14 +116,8 @@ bool FlowSockets::send(const MultipathProbe& p) {
     // writes the identifier -- the bound port, equal to ours -- and the checksum).
     const std::size_t off = icmp_ ? 0 : b.payload_offset;
     auto sa = to_sockaddr(s_.destination, icmp_ ? 0 : b.destination_port);
-    // An ICMP error that arrived for an earlier probe of this socket also sets the socket's pending
-    // error, which the next send reports (and clears: sock_alloc_send_pskb) instead of sending; the
-    // entry stays in the error queue, so send again. Bounded: a new error may arrive meanwhile.
-    for (int attempt = 0; attempt < 4; ++attempt) {
-        if (::sendto(fd, b.segment.data() + off, b.segment.size() - off, 0, sa.get(), sa.len) >= 0) return true;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS || errno == EINVAL) return false;
-    }
-    return false;
+    const core::Bytes data(b.segment.data() + off, b.segment.size() - off);
+    return send_past_pending_error(fd, data, sa.get(), sa.len) >= 0;
 }
 
 void FlowSockets::poll_set(std::vector<pollfd>& out) const {

@@ -144,12 +144,6 @@ private:
         return true;
     }
 
-    void clear_socket_error() const {
-        int pending = 0;
-        socklen_t len = sizeof pending;
-        ::getsockopt(s_.send_fd, SOL_SOCKET, SO_ERROR, &pending, &len);
-    }
-
     void send(const probe::TraceTransmit& tx) {
         const bool v4 = s_.space.destination.is_v4();
         const int ttl = tx.id.ttl;
@@ -160,16 +154,10 @@ private:
         const std::size_t off = udp ? 8 : 0;  // a UDP socket sends the payload only
         auto sa = to_sockaddr(s_.space.destination, udp ? tx.probe.destination_port : 0);
         const core::MonoTime now = mono_now();
-        // An error-queue socket (IP_RECVERR) also keeps the last ICMP error as the pending socket
-        // error, and the next send fails with it (sock_alloc_send_pskb) without sending: with
-        // several probes in flight every other one was lost. Read it away (SO_ERROR clears it;
-        // the queued entry stays) and send again once if it was set meanwhile.
+        const core::Bytes data(seg.data() + off, seg.size() - off);
         const bool error_queue = s_.icmp_fd < 0 && !s_.raw_send;
-        ssize_t n = -1;
-        for (int attempt = 0; attempt < (error_queue ? 2 : 1) && n < 0; ++attempt) {
-            if (error_queue) clear_socket_error();
-            n = ::sendto(s_.send_fd, seg.data() + off, seg.size() - off, 0, sa.get(), sa.len);
-        }
+        const ssize_t n = error_queue ? send_past_pending_error(s_.send_fd, data, sa.get(), sa.len)
+                                      : ::sendto(s_.send_fd, data.data(), data.size(), 0, sa.get(), sa.len);
         if (n < 0) trace_.on_send_error(tx.id.serial, errno, now);
         else trace_.on_sent(tx.id.serial, now);
     }

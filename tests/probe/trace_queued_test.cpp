@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "icmpkit/probe/trace_probe.hpp"
+#include "trace_space.hpp"
 #include "icmpkit/wire/checksum.hpp"
 
 using namespace icmpkit;
@@ -18,22 +19,13 @@ using probe::TraceMethod;
 
 namespace {
 
-const core::IpAddress src4{core::Ipv4Address(192, 0, 2, 10)};
-const core::IpAddress dst4{core::Ipv4Address(203, 0, 113, 5)};
-const core::IpAddress hop4{core::Ipv4Address(198, 51, 100, 1)};
-const core::IpAddress src6{*core::Ipv6Address::parse("2001:db8:1::2")};
-const core::IpAddress dst6{*core::Ipv6Address::parse("2001:db8:2::5")};
-const core::IpAddress hop6{*core::Ipv6Address::parse("2001:db8:3::1")};
+using namespace test_support;  // src4, dst4, hop4, src6, dst6, hop6, trace_space
 
+// The kernel writes the IP header of a datagram socket's probes: identification is not ours.
 probe::ProbeSpace space(TraceMethod m, bool v6 = false) {
-    probe::ProbeSpace s;
-    s.method = m;
-    s.source = v6 ? src6 : src4;
-    s.destination = v6 ? dst6 : dst4;
-    s.port = 33434;
-    s.source_port = 40000;
-    s.flows = 4;
-    s.packet_length = probe::default_packet_length(m, s.destination.family());
+    auto s = test_support::trace_space(m, v6);
+    s.sequence_base = 0;
+    s.identification_is_serial = false;
     return s;
 }
 
